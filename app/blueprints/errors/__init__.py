@@ -1,0 +1,42 @@
+"""Error pages: every 4xx explains itself; JSON callers get {"error": reason}."""
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.blueprints.common import wants_json
+from app.services.errors import DomainError
+
+_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "There is nothing here, or you do not have access to it.",
+    405: "That action is not available here.",
+    409: "That conflicts with the current state.",
+    413: "The upload is too large. Attach smaller files (10 MB each at most).",
+    429: "Too many attempts. Wait a minute and try again.",
+}
+
+
+def _answer(status: int, message: str):
+    if wants_json():
+        return jsonify(error=message), status
+    template = "errors/_error.html" if request.htmx else "errors/error.html"
+    response = render_template(template, status=status, message=message)
+    return response, status
+
+
+def init_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _answer(400, "Your form expired or was sent from elsewhere (missing security "
+                            "token). Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        return _answer(exc.code, _MESSAGES.get(exc.code, exc.description))
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return _answer(exc.status_code, exc.message)

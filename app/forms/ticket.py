@@ -1,0 +1,51 @@
+"""The ticket form shared by the portal (self-service) and the agent workspace (on behalf)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, Regexp
+
+from app.models import Level, TicketType
+from app.services.tickets import TicketInput
+
+LEVEL_CHOICES = [("", "Choose…")] + [(lvl.value, lvl.label) for lvl in Level]
+IMPACT_HINT = "High: many people or a whole service. Medium: a team or a key task. Low: just me."
+URGENCY_HINT = "High: work has stopped. Medium: work is slowed. Low: it can wait."
+
+
+def _level(value: str | None) -> Level | None:
+    return Level(value) if value else None
+
+
+class TicketForm(FlaskForm):
+    """Every field is optional here: a draft may be half-filled. What a submission must hold
+    is decided by ``services.tickets.submission_errors`` and shown next to these fields."""
+
+    ticket_type = RadioField("What is it?", default=TicketType.INCIDENT.value, choices=[
+        (TicketType.INCIDENT.value, "Something is broken"),
+        (TicketType.SERVICE_REQUEST.value, "I need something"),
+    ])
+    title = StringField("Title", validators=[Optional(), Length(max=200, message="Keep the title under 200 characters.")])
+    description = TextAreaField("Description", validators=[
+        Optional(), Length(max=20000, message="Keep the description under 20,000 characters.")])
+    category_id = SelectField("Category", coerce=lambda v: int(v) if v not in (None, "") else None,
+                              validate_choice=True)
+    impact = SelectField("Impact", choices=LEVEL_CHOICES)
+    urgency = SelectField("Urgency", choices=LEVEL_CHOICES)
+    contact_phone = StringField("Contact phone", validators=[
+        Optional(), Length(max=40),
+        Regexp(r"^[0-9+()./\- ext]{5,40}$", message="Use digits, spaces and + ( ) - only.")])
+    attachments = MultipleFileField("Screenshots or files")
+    version = HiddenField()
+
+    def set_category_choices(self, categories) -> None:
+        self.category_id.choices = [("", "Choose…")] + [(c.id, c.name) for c in categories]
+
+    def to_input(self) -> TicketInput:
+        return TicketInput(
+            ticket_type=TicketType(self.ticket_type.data or TicketType.INCIDENT.value),
+            title=self.title.data or "", description=self.description.data or "",
+            category_id=self.category_id.data, impact=_level(self.impact.data),
+            urgency=_level(self.urgency.data), contact_phone=self.contact_phone.data)
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None

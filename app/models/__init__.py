@@ -1,0 +1,16 @@
+"""All models, importable from one place (Alembic and the app need every table registered)."""
+from app.models.activity import Attachment, Comment, LinkType, TicketEvent, TicketLink
+from app.models.base import utcnow
+from app.models.catalog import Category
+from app.models.messaging import Notification, OutboxMessage
+from app.models.ticket import (
+    FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, Ticket, TicketCounter, TicketType,
+)
+from app.models.user import Membership, Role, Team, User, UserRole
+
+__all__ = [
+    "Attachment", "Category", "Channel", "Comment", "FINAL_STATUSES", "Level", "LinkType",
+    "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "Role", "Status", "Team",
+    "Ticket", "TicketCounter", "TicketEvent", "TicketLink", "TicketType", "User", "UserRole",
+    "utcnow",
+]

@@ -1,0 +1,170 @@
+"""The ticket and its human-number counters."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import str_enum, utcnow
+from app.models.catalog import Category
+from app.models.user import Team, User
+
+
+class TicketType(enum.StrEnum):
+    INCIDENT = "incident"
+    SERVICE_REQUEST = "service_request"
+    CHANGE = "change"
+
+    @property
+    def label(self) -> str:
+        return {"incident": "Incident", "service_request": "Service request", "change": "Change"}[self.value]
+
+    @property
+    def prefix(self) -> str:
+        return {"incident": "INC", "service_request": "REQ", "change": "CHG"}[self.value]
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    NEW = "new"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"  # awaiting the requester
+    PENDING = "pending"  # awaiting a vendor or third party
+    UNDER_REVIEW = "under_review"  # awaiting approval
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").title()
+
+    @property
+    def timestamp_field(self) -> str:
+        """The Ticket column that records when this status was last entered."""
+        return f"{self.value}_at"
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD,
+                           Status.PENDING, Status.UNDER_REVIEW})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+class Level(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Channel(enum.StrEnum):
+    PORTAL = "portal"
+    EMAIL = "email"
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+    CHAT = "chat"
+    MONITORING = "monitoring"
+    AGENT = "agent"  # proactive or maintenance work raised by IT itself
+    API = "api"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", "-").capitalize()
+
+
+class TicketCounter(db.Model):
+    """One row per ticket type; bumped in the transaction that inserts the ticket, so numbers
+    are unique and never reused (a rolled-back insert rolls the bump back too)."""
+
+    __tablename__ = "ticket_counters"
+
+    ticket_type: Mapped[TicketType] = mapped_column(str_enum(TicketType, "ticket_type"), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint("priority BETWEEN 1 AND 5", name="priority_range"),
+        CheckConstraint("status = 'draft' OR number IS NOT NULL", name="number_once_submitted"),
+        # Queues: a team's open work by priority and age; "assigned to me"; "my tickets".
+        Index("ix_tickets_team_queue", "team_id", "status", "priority", "created_at"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
+        Index("ix_tickets_status_priority", "status", "priority", "created_at"),
+        Index("ix_tickets_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # INC000123 and so on; NULL while a draft, so abandoned drafts burn no numbers.
+    number: Mapped[str | None] = mapped_column(String(16), unique=True)
+    ticket_type: Mapped[TicketType] = mapped_column(str_enum(TicketType, "ticket_type"))
+    status: Mapped[Status] = mapped_column(str_enum(Status, "status"), default=Status.DRAFT)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"), default=Channel.PORTAL)
+
+    # None for proactive/maintenance tickets that have no outside requester.
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The agent who filed it on someone's behalf; equals requester_id for self-service.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    impact: Mapped[Level | None] = mapped_column(str_enum(Level, "impact"))
+    urgency: Mapped[Level | None] = mapped_column(str_enum(Level, "urgency"))
+    priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 Critical .. 5 Planning
+    # Set when an agent overrode the matrix; the reason is also in the audit trail.
+    priority_reason: Mapped[str | None] = mapped_column(String(500))
+
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When each status was last entered; the audit trail holds every entry.
+    new_at: Mapped[datetime | None]
+    open_at: Mapped[datetime | None]
+    in_progress_at: Mapped[datetime | None]
+    on_hold_at: Mapped[datetime | None]
+    pending_at: Mapped[datetime | None]
+    under_review_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    draft_at: Mapped[datetime | None]
+
+    # Optimistic concurrency: every UPDATE checks and bumps it, so a stale save fails loudly.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    team: Mapped[Team | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def reference(self) -> str:
+        """What to call it in the UI: its number, or "Draft" before it has one."""
+        return self.number or "Draft"
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.number or self.id} {self.status}>"
+
+

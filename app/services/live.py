@@ -1,0 +1,41 @@
+"""Cheap "has anything changed?" stamps for live pages.
+
+A live fragment carries the stamp it was rendered at; its poll sends it back, and when the
+stamp is unchanged the server answers 204 with no body (htmx then swaps nothing). Each stamp is
+one indexed lookup, never a re-query of the list it guards.
+"""
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Notification, Ticket, User
+
+
+def _stamp(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or 0)
+
+
+def tickets_stamp() -> str:
+    """Changes anywhere in the non-draft tickets (queues, dashboards)."""
+    return _stamp(db.session.scalar(select(func.max(Ticket.updated_at))))
+
+
+def requester_stamp(user: User) -> str:
+    """Changes to one person's own tickets ("My tickets")."""
+    return _stamp(db.session.scalar(
+        select(func.max(Ticket.updated_at)).where(Ticket.requester_id == user.id)))
+
+
+def ticket_stamp(ticket_id: int) -> str:
+    """Changes to one ticket: its version moves with every update, replies included."""
+    return _stamp(db.session.scalar(select(Ticket.version).where(Ticket.id == ticket_id)))
+
+
+def bell_stamp(user: User) -> str:
+    newest = db.session.scalar(select(func.max(Notification.id)).where(Notification.user_id == user.id))
+    return _stamp(newest)
+
+
+def unchanged(sent: str | None, current: str) -> bool:
+    return bool(sent) and sent == current
+
+

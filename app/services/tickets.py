@@ -1,0 +1,201 @@
+"""Creating tickets and changing them outside the status lifecycle: drafts, submission,
+claiming, priority, team, links. Status moves go through ``lifecycle.transition_ticket``."""
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import (
+    Category, Channel, FINAL_STATUSES, Level, LinkType, Status, Team, Ticket, TicketLink,
+    TicketType, User, utcnow,
+)
+from app.services import events
+from app.services.audit import record_event
+from app.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.services.lifecycle import (
+    available_transitions, check_version, find_transition, transition_ticket,
+)
+from app.services.permissions import can_claim_ticket
+from app.services.numbering import next_number
+from app.services.priority import PRIORITY_LABELS, derive_priority
+
+TITLE_MIN = 5
+
+
+@dataclass
+class TicketInput:
+    """What a person can fill in; any of it may be missing while the ticket is a draft."""
+
+    ticket_type: TicketType = TicketType.INCIDENT
+    title: str = ""
+    description: str = ""
+    category_id: int | None = None
+    impact: Level | None = None
+    urgency: Level | None = None
+    contact_phone: str | None = None
+
+
+def submission_errors(ticket: Ticket) -> dict[str, list[str]]:
+    """What a ticket still lacks before it can leave Draft; keyed by form field name.
+
+    This is the one place the rule lives; every channel that submits calls it.
+    """
+    errors: dict[str, list[str]] = {}
+    if len((ticket.title or "").strip()) < TITLE_MIN:
+        errors["title"] = [f"Give a short title of at least {TITLE_MIN} characters."]
+    if not (ticket.description or "").strip():
+        errors["description"] = ["Describe the problem or request: what happened, what you need."]
+    if ticket.category is None:
+        errors["category_id"] = ["Choose a category."]
+    elif not ticket.category.active:
+        errors["category_id"] = ["This category is no longer offered; choose another."]
+    if ticket.impact is None:
+        errors["impact"] = ["Say how many people or how much work this affects."]
+    if ticket.urgency is None:
+        errors["urgency"] = ["Say how soon this needs to be handled."]
+    return errors
+
+
+def _apply_input(ticket: Ticket, data: TicketInput) -> None:
+    ticket.ticket_type = data.ticket_type
+    ticket.title = (data.title or "").strip()
+    ticket.description = (data.description or "").strip()
+    ticket.category = db.session.get(Category, data.category_id) if data.category_id else None
+    ticket.impact, ticket.urgency = data.impact, data.urgency
+    ticket.contact_phone = (data.contact_phone or "").strip() or None
+    if not ticket.priority_reason:
+        ticket.priority = derive_priority(ticket.impact, ticket.urgency)
+
+
+def save_draft(author: User, data: TicketInput, draft: Ticket | None = None,
+               expected_version: int | None = None) -> Ticket:
+    """Create or update a draft. Nothing is required; a draft is private and starts no clock."""
+    if draft is None:
+        draft = Ticket(status=Status.DRAFT, requester=author, created_by=author,
+                       channel=Channel.PORTAL, draft_at=utcnow())
+        db.session.add(draft)
+    elif not draft.is_draft or draft.created_by_id != author.id:
+        raise PermissionDenied("Only your own drafts can be edited.")
+    check_version(draft, expected_version)
+    _apply_input(draft, data)
+    db.session.flush()
+    return draft
+
+
+def submit_ticket(ticket: Ticket, actor: User, *, team: Team | None = None,
+                  actor_label: str | None = None) -> Ticket:
+    """Draft → New: check policy, number it, put it in its team's queue."""
+    errors = submission_errors(ticket)
+    if errors:
+        raise ValidationFailed("Some information is missing or invalid.", errors)
+    find_transition(ticket, Status.NEW, actor)  # refuse early, before a number is spent
+    ticket.number = next_number(ticket.ticket_type)
+    ticket.team = team or ticket.team or ticket.category.team
+    ticket.created_at = utcnow()
+    db.session.flush()
+    record_event(ticket, actor, "created", note=f"via {ticket.channel.label}",
+                 actor_label=actor_label)
+    transition_ticket(ticket, Status.NEW, actor, actor_label=actor_label)
+    if ticket.team is not None:
+        events.publish("ticket.queued", ticket, team_id=ticket.team.id)
+    return ticket
+
+
+def create_ticket(data: TicketInput, *, requester: User | None, created_by: User,
+                  channel: Channel, team: Team | None = None) -> Ticket:
+    """File a ticket in one step: an agent for a caller, a walk-in, or proactive work."""
+    ticket = Ticket(status=Status.DRAFT, requester=requester, created_by=created_by,
+                    channel=channel)
+    _apply_input(ticket, data)
+    db.session.add(ticket)
+    try:
+        submit_ticket(ticket, created_by, team=team)
+    except ValidationFailed:
+        db.session.expunge(ticket)
+        raise
+    return ticket
+
+
+def delete_draft(draft: Ticket, user: User) -> None:
+    if not draft.is_draft or draft.created_by_id != user.id:
+        raise PermissionDenied("Only your own drafts can be deleted.")
+    db.session.delete(draft)
+
+
+CLAIMABLE = tuple(s for s in Status if s not in FINAL_STATUSES and s != Status.DRAFT)
+
+
+def claim_ticket(ticket: Ticket, agent: User) -> Ticket:
+    """Take an unassigned ticket. One conditional UPDATE decides between concurrent claimers,
+    on any number of processes or hosts: its row count says who won."""
+    if not can_claim_ticket(agent, ticket):
+        if not agent.is_agent:
+            raise PermissionDenied("Only IT staff can claim tickets.")
+        raise PermissionDenied(f"{ticket.reference} is in {ticket.team.name}'s queue; "
+                               "you are not a member of that team.")
+    won = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
+        .values(assignee_id=agent.id, version=Ticket.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.refresh(ticket)
+    if not won:
+        if ticket.assignee is not None:
+            raise Conflict(f"{ticket.reference} was already claimed by {ticket.assignee.name}.")
+        raise Conflict(f"{ticket.reference} is {ticket.status.label} and cannot be claimed.")
+    record_event(ticket, agent, "claimed", field="assignee", new=agent.name)
+    # Claiming starts the work where the type allows it (a change waits for its approval).
+    if any(t.target == Status.IN_PROGRESS for t in available_transitions(ticket, agent)):
+        transition_ticket(ticket, Status.IN_PROGRESS, agent)
+    return ticket
+
+
+def change_priority(ticket: Ticket, actor: User, priority: int, reason: str,
+                    expected_version: int | None = None) -> Ticket:
+    """Override the matrix; the reason is kept on the ticket and in the history."""
+    check_version(ticket, expected_version)
+    if priority not in PRIORITY_LABELS:
+        raise ValidationFailed("Unknown priority.", {"priority": ["Choose P1 to P5."]})
+    if not (reason or "").strip():
+        raise ValidationFailed("A priority change needs a reason.",
+                               {"reason": ["Say why the priority changes."]})
+    if priority == ticket.priority:
+        raise ValidationFailed("That is already the priority.",
+                               {"priority": [f"It is already {PRIORITY_LABELS[priority]}."]})
+    old = PRIORITY_LABELS[ticket.priority]
+    ticket.priority, ticket.priority_reason = priority, reason.strip()
+    record_event(ticket, actor, "priority_changed", field="priority", old=old,
+                 new=PRIORITY_LABELS[priority], note=reason.strip())
+    return ticket
+
+
+def link_tickets(ticket: Ticket, other_number: str, link_type: LinkType, actor: User) -> TicketLink:
+    other = db.session.scalar(select(Ticket).where(Ticket.number == (other_number or "").strip().upper()))
+    if other is None:
+        raise NotFound(f"No ticket {other_number!r}.", {"number": ["No ticket has that number."]})
+    if other.id == ticket.id:
+        raise ValidationFailed("A ticket cannot be linked to itself.",
+                               {"number": ["Choose another ticket."]})
+    exists = db.session.scalar(select(TicketLink).where(
+        TicketLink.source_id == ticket.id, TicketLink.target_id == other.id,
+        TicketLink.link_type == link_type))
+    if exists:
+        raise Conflict(f"{ticket.reference} is already linked to {other.reference}.",
+                       {"number": ["Already linked."]})
+    link = TicketLink(source_id=ticket.id, target_id=other.id, link_type=link_type,
+                      created_by_id=actor.id)
+    db.session.add(link)
+    ticket.updated_at = utcnow()
+    record_event(ticket, actor, "linked", field="link", new=f"{link_type.label} {other.reference}")
+    other.updated_at = utcnow()
+    record_event(other, actor, "linked", field="link", new=f"{link_type.inverse_label} {ticket.reference}")
+    return link
+
+
+def ticket_links(ticket: Ticket) -> list[tuple[str, Ticket]]:
+    """(label, other ticket) for every link in either direction."""
+    rows = db.session.scalars(select(TicketLink).where(
+        (TicketLink.source_id == ticket.id) | (TicketLink.target_id == ticket.id)))
+    return [(link.link_type.label, link.target) if link.source_id == ticket.id
+            else (link.link_type.inverse_label, link.source) for link in rows]

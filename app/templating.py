@@ -1,0 +1,48 @@
+"""Jinja filters and globals. Nothing here queries the database: pages load what they show."""
+from datetime import datetime
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from app.models import Channel, Level, Role, Status, TicketType, utcnow
+from app.services import permissions
+from app.services.priority import PRIORITY_LABELS
+from app.services.rendering import render_markdown
+
+
+def timeago(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    seconds = int((utcnow() - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return ""
+
+
+def datetime_utc(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def filesize(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(markdown=render_markdown, timeago=timeago,
+                                 datetime_utc=datetime_utc, filesize=filesize,
+                                 priority_label=PRIORITY_LABELS.get,
+                                 combine_page=lambda args, page: {**args, "page": page})
+    app.jinja_env.globals.update(Status=Status, TicketType=TicketType, Level=Level,
+                                 Channel=Channel, Role=Role, PRIORITY_LABELS=PRIORITY_LABELS,
+                                 perms=permissions)
+
+    @app.context_processor
+    def live_settings():
+        return {"poll_seconds": current_app.config["LIVE_POLL_SECONDS"], "current_user": current_user}

@@ -1,0 +1,11 @@
+"""Background work: queues named by purpose, and the jobs the outbox may name.
+
+Workers are started with ``flask worker`` (and the schedule with ``flask cron``); each process
+creates the app once. Jobs take ids, reload what they need and are idempotent.
+"""
+QUEUES = ("notify", "default")
+
+# Outbox job name -> (queue, dotted path of the job function).
+JOBS = {
+    "notify_team_ticket_queued": ("notify", "app.workers.jobs.notify_team_ticket_queued_job"),
+}
