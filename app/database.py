@@ -48,7 +48,7 @@ def _configure_sqlite(engine: Engine) -> None:
 def begin_write_transaction(session=None) -> None:
     """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite), so
     that it waits its turn up front instead of failing when it first writes."""
-    session = session or db.session
+    session = session or db.session()
     if not session.in_transaction():
         session.connection(execution_options={WRITE_OPTION: True})
 

@@ -108,10 +108,12 @@ def create_ticket(data: TicketInput, *, requester: User | None, created_by: User
                     channel=channel)
     _apply_input(ticket, data)
     db.session.add(ticket)
+    db.session.flush()  # ids first: who may submit is decided by requester_id/created_by_id
     try:
         submit_ticket(ticket, created_by, team=team)
     except ValidationFailed:
-        db.session.expunge(ticket)
+        db.session.delete(ticket)  # nothing half-made stays behind; the caller keeps the input
+        db.session.flush()
         raise
     return ticket
 
