@@ -19,6 +19,8 @@ from app.models import Category, Channel, Level, Role, Team, TicketType, User
 from app.services import tickets as ticket_service
 from app.services.users import create_user, set_membership
 
+pytest_plugins = ["browser_support"]  # live_url and browser fixtures for Playwright tests
+
 TMP = Path(tempfile.mkdtemp(prefix="deskflow-tests-"))
 
 
