@@ -1,16 +1,214 @@
-"""Employee portal (stub; being built)."""
-from flask_login import login_required
+"""The employee portal: report or request, keep drafts, follow one's own tickets live.
 
+Whatever an employee typed is saved as a draft before anything else can fail (bad files, a
+submission that lacks something), so a refusal never costs them their text.
+"""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.blueprints.common import (
+    apply_field_errors, get_draft_or_404, get_ticket_or_404, refuse, render,
+)
 from app.blueprints.portal import bp
+from app.extensions import db
+from app.forms.portal import DeleteDraftForm, PortalTicketForm, ReplyForm, StatusForm
+from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
+from app.models import Attachment, Category, Status, Ticket
+from app.services import comments, lifecycle, live, tickets
+from app.services.attachments import attach_files
+from app.services.errors import Conflict, DomainError, ValidationFailed
 
+PAGE_SIZE = 25
+DRAFT_CONFLICT = ("This draft was saved in another tab or window meanwhile. Your text is below: "
+                  "save again to keep it, or open the draft afresh to see the other version.")
+
+
+# --- My tickets -------------------------------------------------------------------------------
 
 @bp.get("/my")
 @login_required
 def my_tickets():
-    return "my tickets"
+    """Newest activity first; the table polls and gets 204 while none of the tickets changed."""
+    stamp = live.requester_stamp(current_user)
+    if live.unchanged(request.args.get("since"), stamp):
+        return "", 204
+    query = (select(Ticket)
+             .where(Ticket.requester_id == current_user.id, Ticket.status != Status.DRAFT)
+             .order_by(Ticket.updated_at.desc(), Ticket.id.desc()))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
+                       error_out=False)
+    return render("portal/my_tickets.html", fragment="portal/_my_tickets.html", page=page,
+                  stamp=stamp, draft_count=_draft_count())
 
 
-@bp.get("/new")
+def _my_drafts():
+    return select(Ticket).where(Ticket.created_by_id == current_user.id,
+                                Ticket.status == Status.DRAFT)
+
+
+def _draft_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(_my_drafts().subquery()))
+
+
+# --- New ticket and drafts ----------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
 @login_required
 def ticket_new():
-    return "new"
+    form = _ticket_form(contact_phone=current_user.phone)
+    if form.validate_on_submit():
+        return _save_ticket_form(form)
+    return _render_form(form, status=422 if form.is_submitted() else 200)
+
+
+@bp.get("/drafts")
+@login_required
+def drafts():
+    rows = db.session.scalars(_my_drafts().options(joinedload(Ticket.category))
+                              .order_by(Ticket.updated_at.desc(), Ticket.id.desc()))
+    return render("portal/drafts.html", drafts=list(rows))
+
+
+@bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+@login_required
+def draft_edit(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    form = _ticket_form(obj=draft)
+    if form.validate_on_submit():
+        return _save_ticket_form(form, draft)
+    return _render_form(form, draft, status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/drafts/<int:draft_id>/delete")
+@login_required
+def draft_delete(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    if DeleteDraftForm().validate_on_submit():
+        try:
+            tickets.delete_draft(draft, current_user)
+        except DomainError as error:
+            return refuse(error, url_for("portal.drafts"))
+        db.session.commit()
+        flash("Draft deleted.", "success")
+    return redirect(url_for("portal.drafts"), 303)
+
+
+def _ticket_form(**kwargs) -> PortalTicketForm:
+    form = PortalTicketForm(**kwargs)
+    form.set_category_choices(db.session.scalars(
+        select(Category).where(Category.active).order_by(Category.position, Category.name)))
+    return form
+
+
+def _save_ticket_form(form: PortalTicketForm, draft: Ticket | None = None):
+    """Save the text as a draft first; then attach the files and, for "Submit", submit. If the
+    files or the submission are refused, the draft is still committed and the form comes back
+    with each message by its field."""
+    try:
+        draft = tickets.save_draft(current_user, form.to_input(), draft, form.expected_version())
+    except Conflict:
+        form.form_errors.append(DRAFT_CONFLICT)
+        form.version.data = draft.version  # saving again now is a deliberate overwrite
+        return _render_form(form, draft, status=409)
+    try:
+        attach_files(draft, current_user, form.attachments.data)
+        if form.wants_submit:
+            tickets.submit_ticket(draft, current_user)
+    except DomainError as error:
+        db.session.commit()
+        return _kept_as_draft(form, draft, error)
+    db.session.commit()
+    if draft.is_draft:
+        flash("Draft saved. Only you can see it until you submit it.", "success")
+        return redirect(url_for("portal.draft_edit", draft_id=draft.id), 303)
+    flash(f"{draft.number} submitted. IT will be in touch here.", "success")
+    return redirect(url_for("portal.ticket_detail", number=draft.number), 303)
+
+
+def _kept_as_draft(form: PortalTicketForm, draft: Ticket, error: DomainError):
+    apply_field_errors(form, error)
+    form.version.data = draft.version
+    if form.wants_submit:
+        flash("Not submitted yet: see the notes by the fields. What you wrote is kept as a draft.",
+              "warning")
+    else:
+        flash("Your text is saved as a draft, but the files were not attached: see the note by "
+              "the files.", "warning")
+    response = _render_form(form, draft, status=error.status_code)
+    # A boosted post to /new now shows a saved draft: let the address bar say where it lives.
+    response.headers["HX-Replace-Url"] = url_for("portal.draft_edit", draft_id=draft.id)
+    return response
+
+
+def _render_form(form: PortalTicketForm, draft: Ticket | None = None, status: int = 200):
+    return render("portal/ticket_form.html", status=status, form=form, draft=draft,
+                  files=_ticket_files(draft) if draft else [],
+                  impact_hint=IMPACT_HINT, urgency_hint=URGENCY_HINT)
+
+
+def _ticket_files(ticket: Ticket) -> list[Attachment]:
+    """Files on the ticket itself; files sent with a reply are shown in the conversation."""
+    return list(db.session.scalars(
+        select(Attachment).where(Attachment.ticket_id == ticket.id, Attachment.comment_id.is_(None))
+        .order_by(Attachment.id)))
+
+
+# --- One ticket ------------------------------------------------------------------------------
+
+@bp.get("/tickets/<number>")
+@login_required
+def ticket_detail(number: str):
+    """The requester's view; its live part polls and gets 204 while the ticket is unchanged."""
+    ticket = get_ticket_or_404(number)
+    stamp = live.ticket_stamp(ticket.id)
+    if live.unchanged(request.args.get("since"), stamp):
+        return "", 204
+    return _render_detail(ticket, ReplyForm(), stamp=stamp)
+
+
+@bp.post("/tickets/<number>/reply")
+@login_required
+def ticket_reply(number: str):
+    ticket = get_ticket_or_404(number)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _render_detail(ticket, form, status=422)
+    try:
+        comments.add_comment(ticket, current_user, form.body.data, files=form.attachments.data)
+    except DomainError as error:
+        db.session.rollback()  # the half-made reply must not show in the page we answer with
+        apply_field_errors(form, error)
+        return _render_detail(ticket, form, status=error.status_code)
+    db.session.commit()
+    flash("Reply sent.", "success")
+    return redirect(url_for("portal.ticket_detail", number=ticket.number), 303)
+
+
+@bp.post("/tickets/<number>/status")
+@login_required
+def ticket_status(number: str):
+    """Confirm resolution, reopen, withdraw: whatever the lifecycle offers this user now."""
+    ticket = get_ticket_or_404(number)
+    back = url_for("portal.ticket_detail", number=ticket.number)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        messages = [m for errors in form.errors.values() for m in errors]
+        return refuse(ValidationFailed(" ".join(messages), form.errors), back)
+    try:
+        lifecycle.transition_ticket(ticket, Status(form.target.data), current_user,
+                                    reason=form.reason.data)
+    except DomainError as error:
+        return refuse(error, back)
+    db.session.commit()
+    flash(f"{ticket.number} is now {ticket.status.label}.", "success")
+    return redirect(back, 303)
+
+
+def _render_detail(ticket: Ticket, reply_form: ReplyForm, status: int = 200, stamp: str | None = None):
+    return render("portal/ticket_detail.html", fragment="portal/_ticket_live.html", status=status,
+                  ticket=ticket, stamp=stamp or live.ticket_stamp(ticket.id),
+                  comments=comments.visible_comments(ticket, current_user),
+                  files=_ticket_files(ticket), reply_form=reply_form,
+                  transitions=lifecycle.available_transitions(ticket, current_user))

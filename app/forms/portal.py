@@ -1,0 +1,44 @@
+"""Forms of the employee portal beyond the shared TicketForm: the two-button ticket form, replies,
+the requester's status moves and the one-button draft deletion (for its CSRF token)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from app.forms.ticket import TicketForm
+from app.models import Status
+
+SAVE_DRAFT, SUBMIT = "draft", "submit"
+
+
+class PortalTicketForm(TicketForm):
+    """TicketForm plus the pressed button: ``action`` is "draft" or "submit". Anything else (an
+    Enter key in a browser that sends no button) saves a draft, which never loses text."""
+
+    action = StringField(default=SAVE_DRAFT)
+
+    @property
+    def wants_submit(self) -> bool:
+        return self.action.data == SUBMIT
+
+
+class ReplyForm(FlaskForm):
+    """Whether a reply needs text or a file is the comments service's rule, not this form's."""
+
+    body = TextAreaField("Your reply", validators=[
+        Optional(), Length(max=20000, message="Keep the reply under 20,000 characters.")])
+    attachments = MultipleFileField("Attach files")
+
+
+class StatusForm(FlaskForm):
+    """A requester's move (Confirm resolution, Reopen, Withdraw); the lifecycle decides if it is
+    allowed and whether the reason is required."""
+
+    target = HiddenField(validators=[DataRequired("Choose what to do."),
+                                     AnyOf([s.value for s in Status], message="Unknown status.")])
+    reason = TextAreaField("Reason", validators=[
+        Optional(), Length(max=5000, message="Keep the reason under 5,000 characters.")])
+
+
+class DeleteDraftForm(FlaskForm):
+    """No fields: the form exists for its CSRF token."""
