@@ -1,8 +1,10 @@
 """Accounts, roles and teams."""
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models import Membership, Role, Team, User
+from app.models import Membership, Role, Team, User, UserRole
 from app.services.errors import ValidationFailed
 from app.services.passwords import hash_password, verify_password
 
@@ -74,3 +76,92 @@ def remove_membership(team: Team, user: User) -> None:
     membership = db.session.get(Membership, (team.id, user.id))
     if membership is not None:
         db.session.delete(membership)
+
+
+# --- Administration (the admin area's user pages) -----------------------------------------------
+
+MIN_PASSWORD_LENGTH = 12
+
+
+@dataclass
+class UserInput:
+    """What an admin can set on an account; ``password`` None or "" keeps the current one."""
+
+    email: str
+    name: str
+    roles: list[Role] = field(default_factory=list)
+    active: bool = True
+    phone: str | None = None
+    location: str | None = None
+    department: str | None = None
+    manager_id: int | None = None
+    password: str | None = None
+
+
+def user_page(query: str = "", role: Role | None = None, page: int = 1, per_page: int = 25):
+    """One page of all accounts (inactive too), by name; ``query`` matches name or email."""
+    stmt = select(User).order_by(func.lower(User.name), User.id)
+    q = (query or "").strip().lower()
+    if q:
+        stmt = stmt.where(or_(func.lower(User.name).contains(q, autoescape=True),
+                              User.email.contains(q, autoescape=True)))
+    if role:
+        stmt = stmt.where(User.role_rows.any(UserRole.role == role))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def manager_candidates(user: User | None) -> list[User]:
+    """Who may be picked as ``user``'s manager: active people other than the user, plus the
+    current manager even if inactive (so saving the form does not silently drop them)."""
+    people = select(User).where(User.active)
+    if user is not None:
+        people = select(User).where(or_(User.active, User.id == user.manager_id), User.id != user.id)
+    return list(db.session.scalars(people.order_by(func.lower(User.name))))
+
+
+def count_users() -> tuple[int, int]:
+    """(all accounts, active accounts) for the admin overview."""
+    total, active = db.session.execute(
+        select(func.count(User.id), func.count(User.id).filter(User.active))).one()
+    return total, active
+
+
+def save_user(user: User | None, data: UserInput, actor: User) -> User:
+    """Create (``user`` None) or update an account as ``actor``, an admin.
+
+    Refused with field errors: an email another account holds (emails compare lower-case), a
+    manager who is the user themselves, a short password, and an admin removing their own admin
+    role or deactivating themselves (nobody else may be left to undo it).
+    """
+    errors = _user_errors(user, data, actor)
+    if errors:
+        raise ValidationFailed("Check the highlighted fields.", errors)
+    details = dict(phone=data.phone or None, location=data.location or None,
+                   department=data.department or None, manager_id=data.manager_id, active=data.active)
+    if user is None:
+        return create_user(data.email, data.name, data.password or None, roles=data.roles, **details)
+    user.email, user.name = normalize_email(data.email), data.name.strip()
+    for key, value in details.items():
+        setattr(user, key, value)
+    set_roles(user, data.roles)
+    if data.password:
+        set_password(user, data.password)
+    db.session.flush()
+    return user
+
+
+def _user_errors(user: User | None, data: UserInput, actor: User) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    holder = find_user_by_email(data.email)
+    if holder is not None and holder is not user:
+        errors["email"] = ["Another account already uses this email."]
+    if user is not None and data.manager_id == user.id:
+        errors["manager_id"] = ["A person cannot be their own manager."]
+    if data.password and len(data.password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    if user is not None and user.id == actor.id:
+        if Role.ADMIN not in data.roles:
+            errors["roles"] = ["You cannot remove your own admin role."]
+        if not data.active:
+            errors["active"] = ["You cannot deactivate your own account."]
+    return errors
