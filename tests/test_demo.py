@@ -1,0 +1,101 @@
+"""Demo data: loads through the services, looks lived-in, and every demo login works."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Comment, Notification, OutboxMessage, Status, Ticket, TicketEvent, User, utcnow
+from app.models.base import travel_to
+from app.services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from app.services.errors import ValidationFailed
+from app.services.users import authenticate
+
+
+@pytest.fixture
+def seeded(app):
+    users = seed_demo(tickets=30)
+    db.session.commit()
+    return users
+
+
+def test_every_demo_login_authenticates_with_its_roles(seeded):
+    assert [email for email, _roles in seeded] == [email for email, _n, _r in DEMO_USERS]
+    for email, _name, roles in DEMO_USERS:
+        user = authenticate(email, DEMO_PASSWORD)
+        assert user is not None, email
+        assert {r.value for r in user.roles} == set(roles)
+    assert authenticate("agent@example.com", "wrong password") is None
+
+
+def test_agent_is_on_the_service_desk_and_admin_can_work_tickets(seeded):
+    agent = db.session.scalar(select(User).where(User.email == "agent@example.com"))
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+    assert [m.team.name for m in agent.memberships] == ["Service Desk"]
+    assert admin.is_agent
+
+
+def test_tickets_are_numbered_in_order_and_have_history(seeded):
+    tickets = db.session.scalars(select(Ticket).where(Ticket.status != Status.DRAFT)
+                                 .order_by(Ticket.created_at)).all()
+    assert len(tickets) == 30
+    for ticket_type in {t.ticket_type for t in tickets}:
+        numbers = [t.number for t in tickets if t.ticket_type == ticket_type]
+        assert numbers == sorted(numbers)
+    events_per_ticket = db.session.scalars(select(func.count()).select_from(TicketEvent)
+                                           .group_by(TicketEvent.ticket_id)).all()
+    assert len(events_per_ticket) == 30 and min(events_per_ticket) >= 2  # created + submitted
+
+
+def test_history_is_backdated_and_never_in_the_future(seeded):
+    now = utcnow()
+    oldest = db.session.scalar(select(func.min(Ticket.created_at)))
+    assert (now - oldest).days >= 7
+    for model in (Ticket, TicketEvent, Comment):
+        assert db.session.scalar(select(func.max(model.created_at))) <= now
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.status != Status.DRAFT)):
+        times = db.session.scalars(select(TicketEvent.created_at)
+                                   .where(TicketEvent.ticket_id == ticket.id)
+                                   .order_by(TicketEvent.id)).all()
+        assert times == sorted(times), ticket.number
+        assert times[0] == ticket.created_at
+
+
+def test_mixed_statuses_and_drafts_for_the_demo_employee(seeded):
+    statuses = set(db.session.scalars(select(Ticket.status)))
+    assert Status.CLOSED in statuses and len(statuses & {Status.NEW, Status.IN_PROGRESS,
+                                                         Status.ON_HOLD, Status.PENDING}) >= 2
+    employee = db.session.scalar(select(User).where(User.email == "employee@example.com"))
+    drafts = db.session.scalars(select(Ticket).where(Ticket.status == Status.DRAFT)).all()
+    assert len(drafts) == 3 and {d.created_by_id for d in drafts} == {employee.id}
+    assert db.session.scalar(select(func.count()).select_from(Comment).where(Comment.is_internal))
+
+
+def test_outbox_is_settled_and_only_recent_tickets_ring_the_bell(seeded):
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.dispatched_at.is_(None))) == 0
+    oldest_note = db.session.scalar(select(func.min(Notification.created_at)))
+    if oldest_note is not None:
+        assert (utcnow() - oldest_note).days < 3
+
+
+def test_seeding_is_deterministic(app):
+    first = _fingerprint(seed_demo(tickets=10))
+    db.session.rollback()
+    assert _fingerprint(seed_demo(tickets=10)) == first
+
+
+def _fingerprint(_users):
+    db.session.flush()
+    return db.session.execute(select(Ticket.number, Ticket.title, Ticket.status)
+                              .order_by(Ticket.id)).all()
+
+
+def test_seeding_twice_is_refused(seeded):
+    with pytest.raises(ValidationFailed):
+        seed_demo(tickets=1)
+
+
+def test_travel_to_only_moves_the_clock_inside_the_block():
+    moment = utcnow().replace(year=2020)
+    with travel_to(moment):
+        assert utcnow() == moment
+    assert utcnow().year > 2020
