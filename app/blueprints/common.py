@@ -54,8 +54,9 @@ def wants_json() -> bool:
 
 def render(template: str, fragment: str | None = None, status: int = 200, **context):
     """The full page, or only ``fragment`` (an included template) for an htmx request that is
-    not a boosted navigation: one source of markup for both."""
-    if fragment and request.htmx and not request.htmx.boosted:
+    not a boosted navigation nor a history restore (htmx reloading a pushed URL after a cache
+    miss wants the whole page): one source of markup for both."""
+    if fragment and request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return make_response(render_template(fragment, **context), status)
     return make_response(render_template(template, **context), status)
 

@@ -38,6 +38,14 @@ class StoredFile:
     sha256: str
 
 
+def format_bytes(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
 def _sniff(data: bytes, filename: str) -> str | None:
     kind = filetype.guess(data)
     if kind is not None:
@@ -68,7 +76,7 @@ def store_file(upload: FileStorage) -> StoredFile:
     if not data:
         raise ValidationFailed(f"{name} is empty.", {"attachments": [f"{name} is empty."]})
     if len(data) > cap:
-        msg = f"{name} is larger than {cap // (1024 * 1024)} MB."
+        msg = f"{name} is larger than the {format_bytes(cap)} limit."
         raise ValidationFailed(msg, {"attachments": [msg]})
     content_type = _sniff(data, name)
     if content_type is None:
