@@ -1,10 +1,273 @@
-"""Agent workspace (stub; being built)."""
-from app.blueprints.agent import bp
-from app.blueprints.common import role_required
-from app.models import Role
+"""The technicians' workspace: live queues, the ticket page and its actions, and tickets filed on
+someone's behalf.
 
+Every view is for IT staff (role_required(Role.AGENT); admins pass). Actions are Flask-WTF
+POSTs: an htmx request gets the updated fragment back, a plain (or boosted) post a flash and a
+303 back. Refused actions go through ``refuse()`` (409/403 with the reason).
+"""
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.blueprints.agent import bp
+from app.blueprints.common import apply_field_errors, get_ticket_or_404, refuse, render, role_required
+from app.extensions import db
+from app.forms.agent import (
+    AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, PriorityForm, QueueFilterForm,
+    TransitionForm,
+)
+from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
+from app.models import Attachment, Category, Role, Status, Team, Ticket, User
+from app.security import is_safe_next
+from app.services import live, queues
+from app.services.attachments import attach_files
+from app.services.comments import add_comment, visible_comments
+from app.services.errors import Conflict, DomainError, IllegalTransition, PermissionDenied, ValidationFailed
+from app.services.history import ticket_history
+from app.services.lifecycle import available_transitions, transition_ticket
+from app.services.priority import PRIORITY_LABELS
+from app.services.tickets import change_priority, claim_ticket, create_ticket, link_tickets, ticket_links
+from app.services.users import search_users
+
+TABS = ("conversation", "history")
+
+
+def _is_fragment_request() -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _active_categories():
+    return db.session.scalars(select(Category).where(Category.active)
+                              .order_by(Category.position, Category.name)).all()
+
+
+# Queues ------------------------------------------------------------------------------------
 
 @bp.get("/")
 @role_required(Role.AGENT)
 def queue():
-    return "queue"
+    """A queue tab. A live refresh whose stamp is unchanged costs one indexed query and gets 204."""
+    stamp = live.tickets_stamp()
+    if live.unchanged(request.args.get("since"), stamp):
+        return "", 204
+    form = QueueFilterForm(formdata=request.args)
+    form.set_category_choices(_active_categories())
+    form.validate()
+    view, counts = form.chosen_view(), queues.tab_counts(current_user)
+    page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(),
+                             current_app.config["QUEUE_PAGE_SIZE"], counts=counts)
+    return render("agent/queue.html", fragment="agent/_queue_table.html",
+                  status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
+                  page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object())
+
+
+@bp.post("/tickets/<number>/claim")
+@role_required(Role.AGENT)
+def ticket_claim(number: str):
+    """Take the ticket; in the queue (htmx) the answer is its row, now showing "You"."""
+    ticket = get_ticket_or_404(number, need="work")
+    back = _back_to(ticket)
+    if not ClaimForm().validate_on_submit():
+        abort(400)
+    try:
+        claim_ticket(ticket, current_user)
+    except (Conflict, PermissionDenied) as error:
+        db.session.rollback()
+        return refuse(error, back)
+    db.session.commit()
+    if _is_fragment_request():
+        return render("agent/_queue_row.html", t=ticket, me=current_user._get_current_object())
+    flash(f"You claimed {ticket.number}.", "success")
+    return redirect(back, 303)
+
+
+def _back_to(ticket: Ticket) -> str:
+    """Where a plain post returns: the page it came from (a local path only), else the ticket."""
+    target = request.args.get("next")
+    return target if is_safe_next(target) else url_for("agent.ticket_detail", number=ticket.number)
+
+
+# Ticket page -------------------------------------------------------------------------------
+
+@bp.get("/tickets/<number>")
+@role_required(Role.AGENT)
+def ticket_detail(number: str):
+    """The ticket page; its live part (status and conversation or history) polls here with
+    ``since`` and gets 204 while the ticket's version is unchanged."""
+    ticket = get_ticket_or_404(number, need="work")
+    stamp = live.ticket_stamp(ticket.id)
+    if live.unchanged(request.args.get("since"), stamp):
+        return "", 204
+    return render("agent/ticket_detail.html", fragment="agent/_ticket_live.html",
+                  **_ticket_context(ticket, stamp=stamp, oob=True))
+
+
+def _ticket_context(ticket: Ticket, stamp: str | None = None, oob: bool = False, **forms) -> dict:
+    """What the ticket page and its fragments show; ``forms`` replaces a fresh form by the one
+    just posted, so its errors and typed text come back."""
+    tab = request.args.get("tab") if request.args.get("tab") in TABS else "conversation"
+    version = str(ticket.version)
+    context = dict(
+        ticket=ticket, tab=tab, oob=oob, stamp=stamp or live.ticket_stamp(ticket.id),
+        comments=visible_comments(ticket, current_user) if tab == "conversation" else [],
+        events=ticket_history(ticket) if tab == "history" else [],
+        links=ticket_links(ticket), files=_ticket_files(ticket),
+        transitions=available_transitions(ticket, current_user),
+        claim_form=ClaimForm(), transition_form=TransitionForm(formdata=None, version=version),
+        comment_form=CommentForm(formdata=None), priority_form=PriorityForm(formdata=None, version=version),
+        link_form=LinkForm(formdata=None), attach_form=AttachForm(formdata=None))
+    context.update(forms)
+    return context
+
+
+def _ticket_files(ticket: Ticket):
+    """Files attached to the ticket itself (files on comments show in the conversation)."""
+    return db.session.scalars(select(Attachment).where(
+        Attachment.ticket_id == ticket.id, Attachment.comment_id.is_(None))
+        .order_by(Attachment.created_at)).all()
+
+
+def _answer(ticket: Ticket, message: str | None = None, status: int = 200, **forms):
+    """After an action on the ticket page: htmx gets the ticket fragment (with the posted form
+    and its errors when ``status`` is not 200); a plain post a flash and a 303 back, or the page
+    with the errors."""
+    if status == 200 and not _is_fragment_request():
+        if message:
+            flash(message, "success")
+        return redirect(url_for("agent.ticket_detail", number=ticket.number), 303)
+    return render("agent/ticket_detail.html", fragment="agent/_ticket.html", status=status,
+                  **_ticket_context(ticket, **forms))
+
+
+def _form_refused(ticket: Ticket, error: DomainError, name: str, form):
+    """A domain error on a form: next to its field (422), or refused (409/403) for an action."""
+    db.session.rollback()
+    if error.field_errors or isinstance(error, ValidationFailed):
+        apply_field_errors(form, error)
+        return _answer(ticket, status=422, **{name: form})
+    return refuse(error, url_for("agent.ticket_detail", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/status")
+@role_required(Role.AGENT)
+def ticket_status(number: str):
+    ticket = get_ticket_or_404(number, need="work")
+    form = TransitionForm()
+    if not form.validate():
+        return _answer(ticket, status=422, transition_form=form)
+    target = Status(form.target.data)
+    try:
+        transition_ticket(ticket, target, current_user, reason=form.reason.data,
+                          expected_version=form.expected_version())
+    except (IllegalTransition, Conflict) as error:
+        return _form_refused(ticket, error, "transition_form", form)
+    db.session.commit()
+    return _answer(ticket, f"{ticket.number} is now {target.label}.")
+
+
+@bp.post("/tickets/<number>/comments")
+@role_required(Role.AGENT)
+def ticket_comment(number: str):
+    ticket = get_ticket_or_404(number, need="work")
+    form = CommentForm()
+    if not form.validate():
+        return _answer(ticket, status=422, comment_form=form)
+    try:
+        add_comment(ticket, current_user, form.body.data, internal=form.internal,
+                    files=form.attachments.data)
+    except DomainError as error:
+        return _form_refused(ticket, error, "comment_form", form)
+    db.session.commit()
+    return _answer(ticket, "Internal note added." if form.internal else "Reply sent.")
+
+
+@bp.post("/tickets/<number>/priority")
+@role_required(Role.AGENT)
+def ticket_priority(number: str):
+    ticket = get_ticket_or_404(number, need="work")
+    form = PriorityForm()
+    if not form.validate():
+        return _answer(ticket, status=422, priority_form=form)
+    try:
+        change_priority(ticket, current_user, form.priority.data, form.reason.data,
+                        expected_version=form.expected_version())
+    except DomainError as error:
+        return _form_refused(ticket, error, "priority_form", form)
+    db.session.commit()
+    return _answer(ticket, f"Priority changed to {PRIORITY_LABELS[ticket.priority]}.")
+
+
+@bp.post("/tickets/<number>/links")
+@role_required(Role.AGENT)
+def ticket_link(number: str):
+    ticket = get_ticket_or_404(number, need="work")
+    form = LinkForm()
+    if not form.validate():
+        return _answer(ticket, status=422, link_form=form)
+    try:
+        link_tickets(ticket, form.number.data, form.link_type_value(), current_user)
+    except DomainError as error:
+        return _form_refused(ticket, error, "link_form", form)
+    db.session.commit()
+    return _answer(ticket, "Link added.")
+
+
+@bp.post("/tickets/<number>/files")
+@role_required(Role.AGENT)
+def ticket_attach(number: str):
+    ticket = get_ticket_or_404(number, need="work")
+    form = AttachForm()
+    if not form.validate():
+        return _answer(ticket, status=422, attach_form=form)
+    try:
+        attach_files(ticket, current_user, form.attachments.data)
+    except DomainError as error:
+        return _form_refused(ticket, error, "attach_form", form)
+    db.session.commit()
+    return _answer(ticket, "Files attached.")
+
+
+# Filing a ticket on someone's behalf ------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.AGENT)
+def ticket_new():
+    form = AgentTicketForm()
+    form.set_category_choices(_active_categories())
+    form.set_team_choices(db.session.scalars(select(Team).where(Team.active).order_by(Team.name)).all())
+    if form.validate_on_submit():
+        try:
+            ticket = create_ticket(form.to_input(), requester=form.requester, created_by=current_user,
+                                   channel=form.channel_value(), team=form.team)
+            attach_files(ticket, current_user, form.attachments.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"{ticket.number} created.", "success")
+            return redirect(url_for("agent.ticket_detail", number=ticket.number), 303)
+    status = 422 if form.is_submitted() else 200
+    return render("agent/ticket_new.html", status=status, form=form,
+                  candidates=_requester_candidates(form), impact_hint=IMPACT_HINT,
+                  urgency_hint=URGENCY_HINT)
+
+
+def _requester_candidates(form: AgentTicketForm) -> list:
+    """The people to pick from when the form comes back: matches for what was typed, with the
+    one already picked first (so a no-JS user can pick after one round trip)."""
+    people = search_users(form.requester_search.data or "")
+    picked = form.requester or (db.session.get(User, form.requester_id.data)
+                                if form.requester_id.data and not form.requester_id.errors else None)
+    if picked is not None:
+        people = [picked] + [p for p in people if p.id != picked.id]
+    return people
+
+
+@bp.get("/users/search")
+@role_required(Role.AGENT)
+def user_search():
+    """Radio buttons for the people matching ``q`` (the requester field of the new-ticket form)."""
+    query = request.args.get("q", "")
+    return render("agent/_requester_results.html", candidates=search_users(query), picked_id=None,
+                  query=query)

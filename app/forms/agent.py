@@ -1,0 +1,189 @@
+"""Forms of the agent workspace: queue filters (a GET form), ticket actions (each a POST form for
+its CSRF token) and the ticket created on someone's behalf. They check shape; the services
+decide policy (what a submission needs, which moves are allowed, what a priority change needs)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired, MultipleFileField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.extensions import db
+from app.forms.ticket import TicketForm
+from app.models import Channel, LinkType, Status, Team, TicketType, User
+from app.services.priority import PRIORITY_LABELS
+from app.services.queues import AGE_DAYS, OPEN_STATUS_ORDER, SORTS, VIEWS, QueueFilters
+from app.services.users import find_user_by_email
+
+NOT_UNDERSTOOD = "Not understood; showing every value instead."
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _choice(label: str, choices, **kwargs) -> SelectField:
+    return SelectField(label, choices=choices, coerce=_optional_int, validate_choice=True,
+                       invalid_choice_message=NOT_UNDERSTOOD, invalid_value_message=NOT_UNDERSTOOD,
+                       **kwargs)
+
+
+class VersionedForm(FlaskForm):
+    """An action built on the ticket as the page showed it; a stale version is refused."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's GET filters. A value that was not offered is reported next to its field and
+    ignored, so a hand-edited or outdated URL still shows a queue."""
+
+    class Meta:
+        csrf = False
+
+    view = HiddenField(default="team")
+    status = SelectField("Status", choices=[("", "Any open status")] + [
+        (s.value, s.label) for s in OPEN_STATUS_ORDER], default="", validate_choice=True,
+        invalid_choice_message=NOT_UNDERSTOOD)
+    priority = _choice("Priority", [("", "Any priority")] + list(PRIORITY_LABELS.items()))
+    category = _choice("Category", [("", "Any category")])
+    age = _choice("Age", [("", "Any age")] + [(d, f"Older than {d} day{'s' if d > 1 else ''}")
+                                              for d in AGE_DAYS])
+    sort = SelectField("Sort", choices=[("priority", "Priority, then oldest"), ("oldest", "Oldest first"),
+                                        ("newest", "Newest first"), ("updated", "Recently updated")],
+                       default="priority", validate_choice=True, invalid_choice_message=NOT_UNDERSTOOD)
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+
+    def set_category_choices(self, categories) -> None:
+        self.category.choices = [("", "Any category")] + [(c.id, c.name) for c in categories]
+
+    def filter_errors(self) -> list[str]:
+        """Names of the filters that were not understood (a bad page number is simply ignored)."""
+        return [name for name in self.errors if name != "page"]
+
+    def chosen_view(self) -> str:
+        return self.view.data if self.view.data in VIEWS else "team"
+
+    def chosen_page(self) -> int:
+        return self.page.data if self.page.data and not self.page.errors else 1
+
+    def filters(self) -> QueueFilters:
+        """The filters that were understood; a field with errors counts as "any"."""
+        def ok(field):
+            return field.data if field.data not in ("", None) and not field.errors else None
+
+        status = ok(self.status)
+        return QueueFilters(status=Status(status) if status else None, priority=ok(self.priority),
+                            category_id=ok(self.category), older_than_days=ok(self.age),
+                            sort=ok(self.sort) if ok(self.sort) in SORTS else "priority")
+
+    def args(self) -> dict:
+        """The query string of the filters as understood, for tab, page and live-refresh links."""
+        values = {"view": self.chosen_view(), "status": self.status.data, "priority": self.priority.data,
+                  "category": self.category.data, "age": self.age.data, "sort": self.sort.data}
+        return {k: v for k, v in values.items()
+                if v not in ("", None) and not getattr(self, k).errors}
+
+
+class ClaimForm(FlaskForm):
+    """No fields: the form exists for its CSRF token."""
+
+
+class TransitionForm(VersionedForm):
+    """The pressed status button carries ``target``; the lifecycle decides if the move is allowed
+    and whether it needs the reason."""
+
+    target = SelectField(choices=[(s.value, s.label) for s in Status], validate_choice=True,
+                         validators=[DataRequired("Choose what to do.")],
+                         invalid_choice_message="Unknown status.")
+    reason = TextAreaField("Reason", validators=[
+        Optional(), Length(max=5000, message="Keep the reason under 5,000 characters.")])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Message", validators=[
+        Optional(), Length(max=20000, message="Keep the message under 20,000 characters.")])
+    visibility = RadioField("Who sees it", default="public", choices=[
+        ("public", "Reply to requester"), ("internal", "Internal note (IT only)")])
+    attachments = MultipleFileField("Attach files")
+
+    @property
+    def internal(self) -> bool:
+        return self.visibility.data == "internal"
+
+
+class PriorityForm(VersionedForm):
+    priority = _choice("New priority", list(PRIORITY_LABELS.items()))
+    reason = StringField("Reason", validators=[
+        Optional(), Length(max=500, message="Keep the reason under 500 characters.")])
+
+
+class LinkForm(FlaskForm):
+    number = StringField("Ticket number", validators=[Optional(), Length(max=16)],
+                         render_kw={"placeholder": "INC000123"})
+    link_type = SelectField("Link", choices=[(t.value, t.label) for t in LinkType],
+                            default=LinkType.RELATED.value, validate_choice=True,
+                            invalid_choice_message="Choose a kind of link.")
+
+    def link_type_value(self) -> LinkType:
+        return LinkType(self.link_type.data)
+
+
+class AttachForm(FlaskForm):
+    attachments = MultipleFileField("Attach files", validators=[FileRequired("Choose a file first.")])
+
+
+PROACTIVE = Channel.AGENT.value
+AGENT_CHANNELS = [(Channel.PHONE.value, "Phone"), (Channel.WALK_IN.value, "Walk-in"),
+                  (Channel.CHAT.value, "Chat"), (Channel.EMAIL.value, "Email"),
+                  (PROACTIVE, "Proactive / maintenance (no requester)")]
+NO_REQUESTER = ("Find the requester by name or email and pick them, or type their exact email. "
+                "For IT's own work choose Proactive / maintenance.")
+
+
+class AgentTicketForm(TicketForm):
+    """TicketForm for a ticket filed on someone's behalf: who asked (picked from the search
+    results, or an exact email typed without JavaScript), how they reached IT, the type (changes
+    too) and optionally a team other than the category's."""
+
+    ticket_type = RadioField("Type", default=TicketType.INCIDENT.value,
+                             choices=[(t.value, t.label) for t in TicketType])
+    requester_search = StringField("Requester", name="q", validators=[Optional(), Length(max=254)],
+                                   render_kw={"placeholder": "Name or email", "autocomplete": "off"})
+    requester_id = IntegerField(validators=[Optional()])
+    channel = RadioField("Channel", default=Channel.PHONE.value, choices=AGENT_CHANNELS)
+    team_id = _choice("Team", [("", "The category's team")])
+
+    requester: User | None = None
+    team: Team | None = None
+
+    def set_team_choices(self, teams) -> None:
+        self.team_id.choices = [("", "The category's team")] + [(t.id, t.name) for t in teams]
+
+    @property
+    def proactive(self) -> bool:
+        return self.channel.data == PROACTIVE
+
+    def channel_value(self) -> Channel:
+        return Channel(self.channel.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Turn the picked requester and team into objects; a missing requester is reported
+        next to the requester field (unless the ticket is proactive work)."""
+        if not super().validate(extra_validators):
+            return False
+        self.team = db.session.get(Team, self.team_id.data) if self.team_id.data else None
+        if self.proactive:
+            return True
+        self.requester = self._picked_requester()
+        if self.requester is None:
+            self.requester_search.errors = [NO_REQUESTER]
+            return False
+        return True
+
+    def _picked_requester(self) -> User | None:
+        user = db.session.get(User, self.requester_id.data) if self.requester_id.data else None
+        if user is None and "@" in (self.requester_search.data or ""):
+            user = find_user_by_email(self.requester_search.data)
+        return user if user is not None and user.active else None
