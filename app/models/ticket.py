@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -94,6 +94,9 @@ class Ticket(db.Model):
         CheckConstraint("status = 'draft' OR number IS NOT NULL", name="number_once_submitted"),
         # Queues: a team's open work by priority and age; "assigned to me"; "my tickets".
         Index("ix_tickets_team_queue", "team_id", "status", "priority", "created_at"),
+        # The "unassigned in my teams" tab reads only unassigned rows: count and page from here.
+        Index("ix_tickets_team_unassigned", "team_id", "status", "priority", "created_at",
+              sqlite_where=text("assignee_id IS NULL"), postgresql_where=text("assignee_id IS NULL")),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
         Index("ix_tickets_status_priority", "status", "priority", "created_at"),

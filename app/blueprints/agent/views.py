@@ -17,12 +17,13 @@ from app.forms.agent import (
     TransitionForm,
 )
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
-from app.models import Attachment, Category, Role, Status, Team, Ticket, User
+from app.models import Attachment, Role, Status, Team, Ticket, User
 from app.security import is_safe_next
 from app.services import live, queues
 from app.services.attachments import attach_files
+from app.services.categories import active_categories
 from app.services.comments import add_comment, visible_comments
-from app.services.errors import Conflict, DomainError, IllegalTransition, PermissionDenied, ValidationFailed
+from app.services.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.services.history import ticket_history
 from app.services.lifecycle import available_transitions, transition_ticket
 from app.services.priority import PRIORITY_LABELS
@@ -36,11 +37,6 @@ def _is_fragment_request() -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def _active_categories():
-    return db.session.scalars(select(Category).where(Category.active)
-                              .order_by(Category.position, Category.name)).all()
-
-
 # Queues ------------------------------------------------------------------------------------
 
 @bp.get("/")
@@ -51,7 +47,7 @@ def queue():
     if live.unchanged(request.args.get("since"), stamp):
         return "", 204
     form = QueueFilterForm(formdata=request.args)
-    form.set_category_choices(_active_categories())
+    form.set_category_choices(active_categories())
     form.validate()
     view, counts = form.chosen_view(), queues.tab_counts(current_user)
     page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(),
@@ -148,83 +144,62 @@ def _form_refused(ticket: Ticket, error: DomainError, name: str, form):
     return refuse(error, url_for("agent.ticket_detail", number=ticket.number))
 
 
+def _act(number: str, form_class, form_name: str, action, done):
+    """The shape of every ticket-page action: load and authorize, validate the form, run the
+    one service call ``action(ticket, form)``, commit, answer with ``done(ticket, form)``."""
+    ticket = get_ticket_or_404(number, need="work")
+    form = form_class()
+    if not form.validate():
+        return _answer(ticket, status=422, **{form_name: form})
+    try:
+        action(ticket, form)
+    except DomainError as error:
+        return _form_refused(ticket, error, form_name, form)
+    db.session.commit()
+    return _answer(ticket, done(ticket, form))
+
+
 @bp.post("/tickets/<number>/status")
 @role_required(Role.AGENT)
 def ticket_status(number: str):
-    ticket = get_ticket_or_404(number, need="work")
-    form = TransitionForm()
-    if not form.validate():
-        return _answer(ticket, status=422, transition_form=form)
-    target = Status(form.target.data)
-    try:
-        transition_ticket(ticket, target, current_user, reason=form.reason.data,
-                          expected_version=form.expected_version())
-    except (IllegalTransition, Conflict) as error:
-        return _form_refused(ticket, error, "transition_form", form)
-    db.session.commit()
-    return _answer(ticket, f"{ticket.number} is now {target.label}.")
+    return _act(number, TransitionForm, "transition_form",
+                lambda t, f: transition_ticket(t, Status(f.target.data), current_user, reason=f.reason.data,
+                                               expected_version=f.expected_version()),
+                lambda t, f: f"{t.number} is now {t.status.label}.")
 
 
 @bp.post("/tickets/<number>/comments")
 @role_required(Role.AGENT)
 def ticket_comment(number: str):
-    ticket = get_ticket_or_404(number, need="work")
-    form = CommentForm()
-    if not form.validate():
-        return _answer(ticket, status=422, comment_form=form)
-    try:
-        add_comment(ticket, current_user, form.body.data, internal=form.internal,
-                    files=form.attachments.data)
-    except DomainError as error:
-        return _form_refused(ticket, error, "comment_form", form)
-    db.session.commit()
-    return _answer(ticket, "Internal note added." if form.internal else "Reply sent.")
+    return _act(number, CommentForm, "comment_form",
+                lambda t, f: add_comment(t, current_user, f.body.data, internal=f.internal,
+                                         files=f.attachments.data),
+                lambda t, f: "Internal note added." if f.internal else "Reply sent.")
 
 
 @bp.post("/tickets/<number>/priority")
 @role_required(Role.AGENT)
 def ticket_priority(number: str):
-    ticket = get_ticket_or_404(number, need="work")
-    form = PriorityForm()
-    if not form.validate():
-        return _answer(ticket, status=422, priority_form=form)
-    try:
-        change_priority(ticket, current_user, form.priority.data, form.reason.data,
-                        expected_version=form.expected_version())
-    except DomainError as error:
-        return _form_refused(ticket, error, "priority_form", form)
-    db.session.commit()
-    return _answer(ticket, f"Priority changed to {PRIORITY_LABELS[ticket.priority]}.")
+    return _act(number, PriorityForm, "priority_form",
+                lambda t, f: change_priority(t, current_user, f.priority.data, f.reason.data,
+                                             expected_version=f.expected_version()),
+                lambda t, f: f"Priority changed to {PRIORITY_LABELS[t.priority]}.")
 
 
 @bp.post("/tickets/<number>/links")
 @role_required(Role.AGENT)
 def ticket_link(number: str):
-    ticket = get_ticket_or_404(number, need="work")
-    form = LinkForm()
-    if not form.validate():
-        return _answer(ticket, status=422, link_form=form)
-    try:
-        link_tickets(ticket, form.number.data, form.link_type_value(), current_user)
-    except DomainError as error:
-        return _form_refused(ticket, error, "link_form", form)
-    db.session.commit()
-    return _answer(ticket, "Link added.")
+    return _act(number, LinkForm, "link_form",
+                lambda t, f: link_tickets(t, f.number.data, f.link_type_value(), current_user),
+                lambda t, f: "Link added.")
 
 
 @bp.post("/tickets/<number>/files")
 @role_required(Role.AGENT)
 def ticket_attach(number: str):
-    ticket = get_ticket_or_404(number, need="work")
-    form = AttachForm()
-    if not form.validate():
-        return _answer(ticket, status=422, attach_form=form)
-    try:
-        attach_files(ticket, current_user, form.attachments.data)
-    except DomainError as error:
-        return _form_refused(ticket, error, "attach_form", form)
-    db.session.commit()
-    return _answer(ticket, "Files attached.")
+    return _act(number, AttachForm, "attach_form",
+                lambda t, f: attach_files(t, current_user, f.attachments.data),
+                lambda t, f: "Files attached.")
 
 
 # Filing a ticket on someone's behalf ------------------------------------------------------
@@ -233,7 +208,7 @@ def ticket_attach(number: str):
 @role_required(Role.AGENT)
 def ticket_new():
     form = AgentTicketForm()
-    form.set_category_choices(_active_categories())
+    form.set_category_choices(active_categories())
     form.set_team_choices(db.session.scalars(select(Team).where(Team.active).order_by(Team.name)).all())
     if form.validate_on_submit():
         try:

@@ -15,8 +15,9 @@ from app.blueprints.portal import bp
 from app.extensions import db
 from app.forms.portal import DeleteDraftForm, PortalTicketForm, ReplyForm, StatusForm
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
-from app.models import Attachment, Category, Status, Ticket
+from app.models import Attachment, Status, Ticket
 from app.services import comments, lifecycle, live, tickets
+from app.services.categories import active_categories
 from app.services.attachments import attach_files
 from app.services.errors import Conflict, DomainError, ValidationFailed
 
@@ -97,8 +98,7 @@ def draft_delete(draft_id: int):
 
 def _ticket_form(**kwargs) -> PortalTicketForm:
     form = PortalTicketForm(**kwargs)
-    form.set_category_choices(db.session.scalars(
-        select(Category).where(Category.active).order_by(Category.position, Category.name)))
+    form.set_category_choices(active_categories())
     return form
 
 
