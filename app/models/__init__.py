@@ -1,7 +1,13 @@
 """All models, importable from one place (Alembic and the app need every table registered)."""
 from app.models.activity import Attachment, Comment, LinkType, TicketEvent, TicketLink
+from app.models.approval import (
+    ApprovalAssignment, ApprovalDecision, ApprovalPolicy, ApprovalStep, ApprovalStepDef,
+    ApproverKind, Decision, StepMode, StepState,
+)
 from app.models.base import utcnow
-from app.models.catalog import Category
+from app.models.catalog import (
+    CatalogItem, Category, FieldType, FormField, FormVersion, RuleKind, ValidationRule,
+)
 from app.models.messaging import Notification, OutboxMessage
 from app.models.ticket import (
     FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, Ticket, TicketCounter, TicketType,
@@ -9,6 +15,9 @@ from app.models.ticket import (
 from app.models.user import Membership, Role, Team, User, UserRole
 
 __all__ = [
+    "ApprovalAssignment", "ApprovalDecision", "ApprovalPolicy", "ApprovalStep", "ApprovalStepDef",
+    "ApproverKind", "CatalogItem", "Decision", "FieldType", "FormField", "FormVersion", "RuleKind",
+    "StepMode", "StepState", "ValidationRule",
     "Attachment", "Category", "Channel", "Comment", "FINAL_STATUSES", "Level", "LinkType",
     "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "Role", "Status", "Team",
     "Ticket", "TicketCounter", "TicketEvent", "TicketLink", "TicketType", "User", "UserRole",

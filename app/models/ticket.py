@@ -1,5 +1,4 @@
 """The ticket and its human-number counters."""
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
@@ -7,74 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import str_enum, utcnow
-from app.models.catalog import Category
+from app.models.catalog import CatalogItem, Category, FormVersion
+from app.models.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, TicketType  # noqa: F401
 from app.models.user import Team, User
-
-
-class TicketType(enum.StrEnum):
-    INCIDENT = "incident"
-    SERVICE_REQUEST = "service_request"
-    CHANGE = "change"
-
-    @property
-    def label(self) -> str:
-        return {"incident": "Incident", "service_request": "Service request", "change": "Change"}[self.value]
-
-    @property
-    def prefix(self) -> str:
-        return {"incident": "INC", "service_request": "REQ", "change": "CHG"}[self.value]
-
-
-class Status(enum.StrEnum):
-    DRAFT = "draft"
-    NEW = "new"
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    ON_HOLD = "on_hold"  # awaiting the requester
-    PENDING = "pending"  # awaiting a vendor or third party
-    UNDER_REVIEW = "under_review"  # awaiting approval
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").title()
-
-    @property
-    def timestamp_field(self) -> str:
-        """The Ticket column that records when this status was last entered."""
-        return f"{self.value}_at"
-
-
-OPEN_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD,
-                           Status.PENDING, Status.UNDER_REVIEW})
-FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
-
-
-class Level(enum.StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class Channel(enum.StrEnum):
-    PORTAL = "portal"
-    EMAIL = "email"
-    PHONE = "phone"
-    WALK_IN = "walk_in"
-    CHAT = "chat"
-    MONITORING = "monitoring"
-    AGENT = "agent"  # proactive or maintenance work raised by IT itself
-    API = "api"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", "-").capitalize()
 
 
 class TicketCounter(db.Model):
@@ -130,6 +64,12 @@ class Ticket(db.Model):
     tier: Mapped[int] = mapped_column(Integer, default=1)
     resolution: Mapped[str | None] = mapped_column(Text)
 
+    # Filed from the catalog: the item, the exact form it was filed with, and the answers
+    # (JSON object keyed by field key). Later edits of the item's form change none of these.
+    catalog_item_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_items.id"))
+    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_versions.id"))
+    answers: Mapped[str | None] = mapped_column(Text)
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # When each status was last entered; the audit trail holds every entry.
@@ -153,6 +93,8 @@ class Ticket(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     team: Mapped[Team | None] = relationship()
     category: Mapped[Category | None] = relationship()
+    catalog_item: Mapped[CatalogItem | None] = relationship()
+    form_version: Mapped[FormVersion | None] = relationship()
 
     @property
     def is_draft(self) -> bool:

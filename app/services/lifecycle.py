@@ -42,6 +42,11 @@ _COMMON = [
     *_moves([S.RESOLVED], S.CLOSED, "Close", AGENT, SYSTEM),
     *_moves([S.RESOLVED], S.IN_PROGRESS, "Reopen", REQUESTER, AGENT, needs_reason=True),
     *_moves([S.NEW, S.OPEN], S.CANCELLED, "Withdraw", REQUESTER, needs_reason=True),
+    # Approvals (services.approvals) drive these; nobody presses them by hand.
+    *_moves([S.NEW], S.UNDER_REVIEW, "Sent for approval", SYSTEM),
+    *_moves([S.UNDER_REVIEW], S.OPEN, "Approved", SYSTEM),
+    *_moves([S.UNDER_REVIEW], S.CANCELLED, "Rejected", SYSTEM, needs_reason=True),
+    *_moves([S.UNDER_REVIEW], S.CANCELLED, "Withdraw", REQUESTER, needs_reason=True),
 ]
 
 _INCIDENT = [
@@ -51,20 +56,12 @@ _INCIDENT = [
     *_moves(_WORKING, S.CANCELLED, "Cancel", AGENT, needs_reason=True),
 ]
 
-_SERVICE_REQUEST = [
-    *_INCIDENT,
-    *_moves([S.NEW, S.OPEN], S.UNDER_REVIEW, "Send for approval", AGENT, SYSTEM),
-    *_moves([S.UNDER_REVIEW], S.OPEN, "Approved", SYSTEM),
-    *_moves([S.UNDER_REVIEW], S.CANCELLED, "Rejected", SYSTEM, needs_reason=True),
-    *_moves([S.UNDER_REVIEW], S.CANCELLED, "Withdraw", REQUESTER, needs_reason=True),
-]
+_SERVICE_REQUEST = _INCIDENT
 
-# A change is implemented only once approved: no path from New to work that skips review.
+# A change is planned (Open) before it is implemented: no jump from New straight into work.
+# Whether it needs approval first is policy (a validation rule of kind "approve").
 _CHANGE = [
     *_COMMON,
-    *_moves([S.NEW], S.UNDER_REVIEW, "Submit for approval", AGENT, SYSTEM),
-    *_moves([S.UNDER_REVIEW], S.OPEN, "Approved", SYSTEM),
-    *_moves([S.UNDER_REVIEW], S.CANCELLED, "Rejected", SYSTEM, needs_reason=True),
     *_moves([S.OPEN], S.IN_PROGRESS, "Start implementation", AGENT, SYSTEM),
     *_moves([S.IN_PROGRESS, S.ON_HOLD, S.PENDING], S.RESOLVED, "Mark implemented", AGENT,
             needs_reason=True),

@@ -35,6 +35,26 @@ def notify_team_ticket_queued(ticket_id: int, team_id: int, outbox_id: int) -> i
     return len(member_ids)
 
 
+def notify_approvers(ticket_id: int, step_id: int, outbox_id: int) -> int:
+    """Tell the approvers of a step that a request waits for their decision (idempotent)."""
+    from app.models import ApprovalAssignment, ApprovalStep, StepState
+
+    step = db.session.get(ApprovalStep, step_id)
+    if step is None or step.state != StepState.PENDING:
+        return 0  # decided or withdrawn since: nothing to ask
+    user_ids = db.session.scalars(select(ApprovalAssignment.user_id)
+                                  .where(ApprovalAssignment.step_id == step_id)).all()
+    ticket = step.ticket
+    who = ticket.requester.name if ticket.requester else "IT"
+    message = f"Approval needed: {ticket.number} {ticket.title} (for {who}; {step.name})"[:300]
+    _insert_ignoring_duplicates([
+        {"user_id": uid, "ticket_id": ticket.id, "kind": "approval_requested", "message": message,
+         "dedupe_key": f"outbox:{outbox_id}", "created_at": utcnow()}
+        for uid in user_ids
+    ])
+    return len(user_ids)
+
+
 def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0

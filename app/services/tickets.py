@@ -1,12 +1,13 @@
 """Creating tickets and changing them outside the status lifecycle: drafts, submission,
 claiming, priority, team, links. Status moves go through ``lifecycle.transition_ticket``."""
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import (
-    Category, Channel, FINAL_STATUSES, Level, LinkType, Status, Team, Ticket, TicketLink,
+    ApprovalPolicy, Category, Channel, FINAL_STATUSES, Level, LinkType, Status, Team, Ticket, TicketLink,
     TicketType, User, utcnow,
 )
 from app.services import events
@@ -16,7 +17,10 @@ from app.services.lifecycle import (
     available_transitions, check_version, find_transition, transition_ticket,
 )
 from app.services.permissions import can_claim_ticket
+from app.services.approvals import start_approvals
+from app.services.catalog_forms import current_version, item_specs, validate_answers
 from app.services.numbering import next_number
+from app.services.policy import evaluate as evaluate_policy
 from app.services.priority import PRIORITY_LABELS, derive_priority
 
 TITLE_MIN = 5
@@ -41,9 +45,9 @@ def submission_errors(ticket: Ticket) -> dict[str, list[str]]:
     This is the one place the rule lives; every channel that submits calls it.
     """
     errors: dict[str, list[str]] = {}
-    if len((ticket.title or "").strip()) < TITLE_MIN:
+    if ticket.catalog_item is None and len((ticket.title or "").strip()) < TITLE_MIN:
         errors["title"] = [f"Give a short title of at least {TITLE_MIN} characters."]
-    if not (ticket.description or "").strip():
+    if not (ticket.description or "").strip() and ticket.catalog_item is None:
         errors["description"] = ["Describe the problem or request: what happened, what you need."]
     if ticket.category is None:
         errors["category_id"] = ["Choose a category."]
@@ -84,21 +88,60 @@ def save_draft(author: User, data: TicketInput, draft: Ticket | None = None,
 
 def submit_ticket(ticket: Ticket, actor: User, *, team: Team | None = None,
                   actor_label: str | None = None) -> Ticket:
-    """Draft → New: check policy, number it, put it in its team's queue."""
+    """Draft → New: check policy, number it, then send it for approval or to its team's queue.
+
+    Runs in a savepoint: when anything refuses the submission (ValidationFailed with a message
+    per field), nothing of it remains, and the caller may still commit the draft it saved.
+    """
+    with db.session.begin_nested():
+        approval_policies = _check_submission(ticket)
+        find_transition(ticket, Status.NEW, actor)  # refuse early, before a number is spent
+        if approval_policies:
+            start_approvals(ticket, approval_policies)
+        ticket.number = next_number(ticket.ticket_type)
+        ticket.created_at = utcnow()
+        db.session.flush()
+        record_event(ticket, actor, "created", note=f"via {ticket.channel.label}",
+                     actor_label=actor_label)
+        transition_ticket(ticket, Status.NEW, actor, actor_label=actor_label)
+        if approval_policies:
+            names = ", ".join(p.name for p in approval_policies)
+            transition_ticket(ticket, Status.UNDER_REVIEW, None, actor_label="Approval",
+                              reason=f"Needs approval: {names}")
+        else:
+            queue_ticket(ticket, team)
+    return ticket
+
+
+def _check_submission(ticket: Ticket) -> list[ApprovalPolicy]:
+    """Every check a submission must pass, all reported at once; returns the approval policies
+    that apply. A catalog ticket's answers are validated against its item's current form and
+    kept, with that form's snapshot, on the ticket."""
     errors = submission_errors(ticket)
+    item = ticket.catalog_item
+    if item is not None:
+        clean, answer_errors = validate_answers(item_specs(item), json.loads(ticket.answers or "{}"))
+        errors.update(answer_errors)
+        if not item.active:
+            errors.setdefault("__all__", []).append(f"{item.name} is no longer offered.")
+        ticket.answers = json.dumps(clean, sort_keys=True)
+        ticket.form_version = current_version(item)
+    result = evaluate_policy(ticket)
+    for key, messages in result.errors.items():
+        errors.setdefault(key, []).extend(messages)
     if errors:
-        raise ValidationFailed("Some information is missing or invalid.", errors)
-    find_transition(ticket, Status.NEW, actor)  # refuse early, before a number is spent
-    ticket.number = next_number(ticket.ticket_type)
-    ticket.team = team or ticket.team or ticket.category.team
-    ticket.created_at = utcnow()
-    db.session.flush()
-    record_event(ticket, actor, "created", note=f"via {ticket.channel.label}",
-                 actor_label=actor_label)
-    transition_ticket(ticket, Status.NEW, actor, actor_label=actor_label)
+        raise ValidationFailed("Some information is missing or not allowed.", errors)
+    policies = [item.approval_policy] if item is not None and item.needs_approval else []
+    return policies + [p for p in result.approval_policies if p not in policies]
+
+
+def queue_ticket(ticket: Ticket, team: Team | None = None) -> None:
+    """Put the ticket in its team's queue: the one given, or its item's, or its category's."""
+    item = ticket.catalog_item
+    ticket.team = team or ticket.team or (item.team if item else None) or (
+        ticket.category.team if ticket.category else None)
     if ticket.team is not None:
         events.publish("ticket.queued", ticket, team_id=ticket.team.id)
-    return ticket
 
 
 def create_ticket(data: TicketInput, *, requester: User | None, created_by: User,
@@ -124,7 +167,8 @@ def delete_draft(draft: Ticket, user: User) -> None:
     db.session.delete(draft)
 
 
-CLAIMABLE = tuple(s for s in Status if s not in FINAL_STATUSES and s != Status.DRAFT)
+# Not drafts, not finished, and not while approval is pending (no team works it yet).
+CLAIMABLE = tuple(s for s in Status if s not in FINAL_STATUSES and s not in (Status.DRAFT, Status.UNDER_REVIEW))
 
 
 def claim_ticket(ticket: Ticket, agent: User) -> Ticket:
@@ -167,6 +211,10 @@ def change_priority(ticket: Ticket, actor: User, priority: int, reason: str,
                                {"priority": [f"It is already {PRIORITY_LABELS[priority]}."]})
     old = PRIORITY_LABELS[ticket.priority]
     ticket.priority, ticket.priority_reason = priority, reason.strip()
+    refusal = evaluate_policy(ticket).errors
+    if refusal:  # e.g. "priority 1 needs a business-impact statement"
+        messages = [m for ms in refusal.values() for m in ms]
+        raise ValidationFailed(" ".join(messages), {"priority": messages})
     record_event(ticket, actor, "priority_changed", field="priority", old=old,
                  new=PRIORITY_LABELS[priority], note=reason.strip())
     return ticket

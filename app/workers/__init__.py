@@ -8,4 +8,5 @@ QUEUES = ("notify", "default")
 # Outbox job name -> (queue, dotted path of the job function).
 JOBS = {
     "notify_team_ticket_queued": ("notify", "app.workers.jobs.notify_team_ticket_queued_job"),
+    "notify_approvers": ("notify", "app.workers.jobs.notify_approvers_job"),
 }

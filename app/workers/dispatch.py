@@ -82,6 +82,8 @@ def init_outbox_dispatch(app) -> None:
 
     @event.listens_for(Session, "after_commit")
     def dispatch(session):
+        if session.get_nested_transaction() is not None:
+            return  # a savepoint was released: the real commit is still to come
         ids = session.info.pop(_PENDING_KEY, None)
         if ids and current_app.config["OUTBOX_DRAIN_ON_COMMIT"]:
             try:
@@ -90,5 +92,7 @@ def init_outbox_dispatch(app) -> None:
                 log.exception("outbox dispatch failed; the drain job will retry")
 
     @event.listens_for(Session, "after_soft_rollback")
-    def forget(session, _previous_transaction):
-        session.info.pop(_PENDING_KEY, None)
+    def forget(session, previous_transaction):
+        # A rolled-back savepoint's rows are gone and simply not found at dispatch time.
+        if not previous_transaction.nested:
+            session.info.pop(_PENDING_KEY, None)

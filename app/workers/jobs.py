@@ -48,6 +48,13 @@ def notify_team_ticket_queued_job(ticket_id: int, team_id: int, outbox_id: int) 
 
 
 @unit_of_work
+def notify_approvers_job(ticket_id: int, step_id: int, outbox_id: int) -> int:
+    from app.services.notifications import notify_approvers
+
+    return notify_approvers(ticket_id, step_id, outbox_id)
+
+
+@unit_of_work
 def drain_outbox_job() -> int:
     """Periodic safety net: hand RQ whatever the after-commit dispatch could not (Redis down)."""
     from app.workers.dispatch import dispatch_pending

@@ -1,0 +1,181 @@
+"""Approvals: when a ticket needs sign-off, the steps it must pass, and each decision.
+
+Steps are copied from the policies onto the ticket when it is filed, with their approvers
+resolved to people then (a later change to a policy or to someone's manager does not move a
+ticket that is already waiting). The ticket waits Under Review; the first step is asked; each
+step completes with one approval (any-of) or all of them (all-of); a rejection ends the ticket
+as Cancelled with the approver's reason; full approval sends it on to its team's queue.
+
+Deciding locks the step's row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the write request's
+BEGIN IMMEDIATE serialises writers), so two approvers of an all-of step deciding at the same
+moment both count once and the step completes once. The unique (step, approver) key makes a
+second decision by the same person impossible even if the checks above were bypassed.
+"""
+import json
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import (
+    ApprovalAssignment, ApprovalDecision, ApprovalPolicy, ApprovalStep, ApproverKind, Decision,
+    Membership, Role, Status, StepMode, StepState, Ticket, User, UserRole, utcnow,
+)
+from app.services import events
+from app.services.audit import record_event
+from app.services.errors import Conflict, PermissionDenied, ValidationFailed
+from app.services.lifecycle import transition_ticket
+
+
+def resolve_approvers(spec: dict, ticket: Ticket) -> set[int]:
+    """The active people a step's approver spec names for this ticket."""
+    kind = ApproverKind(spec.get("kind"))
+    if kind == ApproverKind.USER:
+        query = select(User.id).where(User.id == spec.get("user_id"))
+    elif kind == ApproverKind.ROLE:
+        query = select(User.id).join(UserRole).where(UserRole.role == Role(spec.get("role")))
+    elif kind == ApproverKind.MANAGER:
+        manager_id = ticket.requester.manager_id if ticket.requester else None
+        query = select(User.id).where(User.id == manager_id)
+    else:
+        query = select(Membership.user_id).join(User, User.id == Membership.user_id).where(
+            Membership.team_id == spec.get("team_id"), Membership.is_lead)
+    return set(db.session.scalars(query.where(User.active)))
+
+
+def start_approvals(ticket: Ticket, policies: list[ApprovalPolicy]) -> list[ApprovalStep]:
+    """Copy the policies' steps onto ``ticket`` and ask the first one.
+
+    Refused (ValidationFailed) when a step would have nobody to ask, for example a manager step
+    for a requester without a manager: the requester is told before anything is filed. The
+    requester is never among their own approvers.
+    """
+    steps = []
+    for policy in policies:
+        for step_def in policy.steps:
+            approver_ids = set()
+            for spec in json.loads(step_def.approvers or "[]"):
+                approver_ids |= resolve_approvers(spec, ticket)
+            approver_ids.discard(ticket.requester_id)
+            if not approver_ids:
+                raise ValidationFailed(
+                    f"This request needs approval ({policy.name}: {step_def.name}), but nobody "
+                    "can approve it for you yet (for example, no manager is set on your profile). "
+                    "Contact the IT service desk.")
+            step = ApprovalStep(ticket_id=ticket.id, position=len(steps) + 1, name=step_def.name,
+                                mode=step_def.mode, policy_name=policy.name)
+            step.assignments = [ApprovalAssignment(user_id=uid) for uid in sorted(approver_ids)]
+            db.session.add(step)
+            steps.append(step)
+    if steps:
+        _ask(ticket, steps[0])
+    return steps
+
+
+def _ask(ticket: Ticket, step: ApprovalStep) -> None:
+    step.state, step.asked_at = StepState.PENDING, utcnow()
+    db.session.flush()
+    events.publish("approval.requested", ticket, step_id=step.id)
+
+
+def ticket_steps(ticket: Ticket) -> list[ApprovalStep]:
+    return list(db.session.scalars(select(ApprovalStep).where(ApprovalStep.ticket_id == ticket.id)
+                                   .order_by(ApprovalStep.position)))
+
+
+def _locked_step(step_id: int) -> ApprovalStep:
+    step = db.session.scalar(select(ApprovalStep).where(ApprovalStep.id == step_id)
+                             .with_for_update().execution_options(populate_existing=True))
+    if step is None:
+        raise Conflict("This approval no longer exists.")
+    return step
+
+
+def can_decide(user: User, step: ApprovalStep) -> bool:
+    """Asked now, named on it, not the requester, not decided yet (no queries)."""
+    return (step.state == StepState.PENDING
+            and any(a.user_id == user.id for a in step.assignments)
+            and step.ticket.requester_id != user.id
+            and all(d.approver_id != user.id for d in step.decisions))
+
+
+def _refusal(user: User, step: ApprovalStep) -> str:
+    if step.ticket.requester_id == user.id:
+        return "You cannot approve your own request."
+    if all(a.user_id != user.id for a in step.assignments):
+        return "This approval step is not yours to decide."
+    if any(d.approver_id == user.id for d in step.decisions):
+        return "You have already decided on this step."
+    return f"This step is {step.state.label.lower()}; there is nothing to decide."
+
+
+def decide(step_id: int, approver: User, decision: Decision, comment: str = "") -> ApprovalStep:
+    """Record ``approver``'s decision and move the ticket on when it completes the step."""
+    step = _locked_step(step_id)
+    comment = (comment or "").strip()
+    if step.state != StepState.PENDING:
+        raise Conflict(_refusal(approver, step))
+    if not can_decide(approver, step):
+        raise PermissionDenied(_refusal(approver, step))
+    if decision == Decision.REJECTED and not comment:
+        raise ValidationFailed("A rejection needs a reason.",
+                               {"comment": ["Say why, so the requester knows what to do."]})
+    try:
+        with db.session.begin_nested():
+            db.session.add(ApprovalDecision(step=step, approver_id=approver.id, decision=decision,
+                                            comment=comment))
+    except IntegrityError:
+        raise Conflict("You have already decided on this step.") from None
+    ticket = step.ticket
+    record_event(ticket, approver, "approval_" + decision.value, field="approval",
+                 new=f"{step.name}: {decision.value}", note=comment or None)
+    if decision == Decision.REJECTED:
+        _finish(step, StepState.REJECTED)
+        transition_ticket(ticket, Status.CANCELLED, None, reason=f"Rejected by {approver.name}: {comment}",
+                          actor_label="Approval")
+    elif step.mode == StepMode.ANY or _all_approved(step):
+        _finish(step, StepState.APPROVED)
+        _advance(ticket, step)
+    return step
+
+
+def _all_approved(step: ApprovalStep) -> bool:
+    approved = {d.approver_id for d in step.decisions if d.decision == Decision.APPROVED}
+    return approved >= {a.user_id for a in step.assignments}
+
+
+def _finish(step: ApprovalStep, state: StepState) -> None:
+    """Close the step; later steps of a rejected ticket are closed by ``on_status_changed``."""
+    step.state, step.decided_at = state, utcnow()
+
+
+def _advance(ticket: Ticket, step: ApprovalStep) -> None:
+    """Ask the next step, or, after the last, send the ticket on to its team."""
+    following = [s for s in ticket_steps(ticket) if s.position > step.position]
+    if following:
+        _ask(ticket, following[0])
+        return
+    transition_ticket(ticket, Status.OPEN, None, reason="Fully approved", actor_label="Approval")
+    from app.services.tickets import queue_ticket
+
+    queue_ticket(ticket)
+
+
+def inbox(user: User) -> list[ApprovalStep]:
+    """Steps waiting for ``user``'s decision, oldest first."""
+    decided = select(ApprovalDecision.step_id).where(ApprovalDecision.approver_id == user.id)
+    return list(db.session.scalars(
+        select(ApprovalStep).join(ApprovalAssignment)
+        .where(ApprovalAssignment.user_id == user.id, ApprovalStep.state == StepState.PENDING,
+               ApprovalStep.id.not_in(decided))
+        .order_by(ApprovalStep.asked_at, ApprovalStep.id)))
+
+
+def on_status_changed(ticket: Ticket, old: str, new: str) -> None:
+    """A ticket that leaves Under Review other than by its approvals (withdrawn, cancelled by
+    IT) closes its open steps, so they leave every approver's inbox."""
+    if old != Status.UNDER_REVIEW or new == Status.OPEN:
+        return
+    for step in ticket_steps(ticket):
+        if step.state in (StepState.PENDING, StepState.WAITING):
+            step.state, step.decided_at = StepState.CANCELLED, utcnow()
