@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from flask import has_app_context
+from flask import g, has_app_context
 from sqlalchemy import text
 
 from app import create_app
@@ -155,6 +155,10 @@ def login(client):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # The client's requests share the test's app context, where Flask-Login caches the
+        # signed-in user on g: forget it so that switching users mid-test takes effect.
+        if has_app_context():
+            g.pop("_login_user", None)
         return user
 
     return do
