@@ -20,8 +20,10 @@ from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
 from app.models import Attachment, Role, Status, Team, Ticket, User
 from app.security import is_safe_next
 from app.services import live, queues
+from app.services.approvals import ticket_steps
 from app.services.attachments import attach_files
 from app.services.categories import active_categories
+from app.services.catalog import ticket_answers
 from app.services.comments import add_comment, visible_comments
 from app.services.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.services.history import ticket_history
@@ -111,7 +113,8 @@ def _ticket_context(ticket: Ticket, stamp: str | None = None, oob: bool = False,
         transitions=available_transitions(ticket, current_user),
         claim_form=ClaimForm(), transition_form=TransitionForm(formdata=None, version=version),
         comment_form=CommentForm(formdata=None), priority_form=PriorityForm(formdata=None, version=version),
-        link_form=LinkForm(formdata=None), attach_form=AttachForm(formdata=None))
+        link_form=LinkForm(formdata=None), attach_form=AttachForm(formdata=None),
+        answers=ticket_answers(ticket), steps=ticket_steps(ticket))
     context.update(forms)
     return context
 

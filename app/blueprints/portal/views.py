@@ -16,7 +16,7 @@ from app.extensions import db
 from app.forms.portal import DeleteDraftForm, PortalTicketForm, ReplyForm, StatusForm
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
 from app.models import Attachment, Status, Ticket
-from app.services import comments, lifecycle, live, tickets
+from app.services import approvals, catalog, comments, lifecycle, live, tickets
 from app.services.categories import active_categories
 from app.services.attachments import attach_files
 from app.services.errors import Conflict, DomainError, ValidationFailed
@@ -76,6 +76,8 @@ def drafts():
 @login_required
 def draft_edit(draft_id: int):
     draft = get_draft_or_404(draft_id)
+    if draft.catalog_item_id is not None:  # a catalog draft has its item's form
+        return redirect(url_for("catalog.draft_edit", draft_id=draft.id), 303)
     form = _ticket_form(obj=draft)
     if form.validate_on_submit():
         return _save_ticket_form(form, draft)
@@ -211,4 +213,5 @@ def _render_detail(ticket: Ticket, reply_form: ReplyForm, status: int = 200, sta
                   ticket=ticket, stamp=stamp or live.ticket_stamp(ticket.id),
                   comments=comments.visible_comments(ticket, current_user),
                   files=_ticket_files(ticket), reply_form=reply_form,
-                  transitions=lifecycle.available_transitions(ticket, current_user))
+                  transitions=lifecycle.available_transitions(ticket, current_user),
+                  answers=catalog.ticket_answers(ticket), steps=approvals.ticket_steps(ticket))
