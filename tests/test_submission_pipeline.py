@@ -133,3 +133,15 @@ def test_refuse_and_require_rules_apply_on_every_channel(make_user, make_ticket,
         tickets.create_ticket(ticket_input(cat, ticket_type=TicketType.CHANGE, contact_phone=""),
                               requester=ann, created_by=ann, channel="phone")
     assert err.value.field_errors == {"contact_phone": ["Say how to roll back"]}
+
+
+def test_managers_without_the_approver_role_find_their_inbox(client, login, laptop, make_user):
+    item, boss, _ = laptop
+    ann = make_user("ann", manager_id=boss.id)
+    tickets.submit_ticket(_draft(ann, item, {"spec": "Standard"}), ann)
+    db.session.commit()
+    login(boss)
+    link = client.get("/approvals/nav", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "/approvals/" in link and ">1<" in link
+    login(ann)
+    assert client.get("/approvals/nav", headers={"HX-Request": "true"}).get_data(as_text=True) == ""

@@ -13,8 +13,9 @@ second decision by the same person impossible even if the checks above were bypa
 """
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
@@ -88,6 +89,7 @@ def _locked_step(step_id: int) -> ApprovalStep:
                              .with_for_update().execution_options(populate_existing=True))
     if step is None:
         raise Conflict("This approval no longer exists.")
+    db.session.refresh(step.ticket)  # a copy loaded before the lock may predate a decision
     return step
 
 
@@ -99,24 +101,26 @@ def can_decide(user: User, step: ApprovalStep) -> bool:
             and all(d.approver_id != user.id for d in step.decisions))
 
 
-def _refusal(user: User, step: ApprovalStep) -> str:
+def _check_may_decide(user: User, step: ApprovalStep) -> None:
+    """Not yours (or your own request): PermissionDenied, whatever the step's state. Yours but
+    already decided, or no longer (or not yet) asked: Conflict, someone or something got there first."""
     if step.ticket.requester_id == user.id:
-        return "You cannot approve your own request."
+        raise PermissionDenied("You cannot approve your own request.")
     if all(a.user_id != user.id for a in step.assignments):
-        return "This approval step is not yours to decide."
+        raise PermissionDenied("This approval step is not yours to decide.")
     if any(d.approver_id == user.id for d in step.decisions):
-        return "You have already decided on this step."
-    return f"This step is {step.state.label.lower()}; there is nothing to decide."
+        raise Conflict("You have already decided on this step.")
+    if step.state == StepState.WAITING:
+        raise Conflict("This step is not asked yet: an earlier step must be approved first.")
+    if step.state != StepState.PENDING:
+        raise Conflict(f"This step is already {step.state.label.lower()}; there is nothing to decide.")
 
 
 def decide(step_id: int, approver: User, decision: Decision, comment: str = "") -> ApprovalStep:
     """Record ``approver``'s decision and move the ticket on when it completes the step."""
     step = _locked_step(step_id)
     comment = (comment or "").strip()
-    if step.state != StepState.PENDING:
-        raise Conflict(_refusal(approver, step))
-    if not can_decide(approver, step):
-        raise PermissionDenied(_refusal(approver, step))
+    _check_may_decide(approver, step)
     if decision == Decision.REJECTED and not comment:
         raise ValidationFailed("A rejection needs a reason.",
                                {"comment": ["Say why, so the requester knows what to do."]})
@@ -127,12 +131,14 @@ def decide(step_id: int, approver: User, decision: Decision, comment: str = "") 
     except IntegrityError:
         raise Conflict("You have already decided on this step.") from None
     ticket = step.ticket
+    ticket.updated_at = utcnow()  # bumps its version: live ticket pages show who has signed
     record_event(ticket, approver, "approval_" + decision.value, field="approval",
                  new=f"{step.name}: {decision.value}", note=comment or None)
     if decision == Decision.REJECTED:
         _finish(step, StepState.REJECTED)
-        transition_ticket(ticket, Status.CANCELLED, None, reason=f"Rejected by {approver.name}: {comment}",
-                          actor_label="Approval")
+        reason = f"Rejected by {approver.name}: {comment}"
+        transition_ticket(ticket, Status.CANCELLED, None, reason=reason, actor_label="Approval")
+        ticket.resolution = reason  # what the requester reads as the outcome
     elif step.mode == StepMode.ANY or _all_approved(step):
         _finish(step, StepState.APPROVED)
         _advance(ticket, step)
@@ -161,6 +167,15 @@ def _advance(ticket: Ticket, step: ApprovalStep) -> None:
     queue_ticket(ticket)
 
 
+def pending_count(user: User) -> int:
+    """How many steps wait for ``user``'s decision (the nav badge)."""
+    decided = select(ApprovalDecision.step_id).where(ApprovalDecision.approver_id == user.id)
+    return db.session.scalar(
+        select(func.count()).select_from(ApprovalStep).join(ApprovalAssignment)
+        .where(ApprovalAssignment.user_id == user.id, ApprovalStep.state == StepState.PENDING,
+               ApprovalStep.id.not_in(decided))) or 0
+
+
 def inbox(user: User) -> list[ApprovalStep]:
     """Steps waiting for ``user``'s decision, oldest first."""
     decided = select(ApprovalDecision.step_id).where(ApprovalDecision.approver_id == user.id)
@@ -168,7 +183,31 @@ def inbox(user: User) -> list[ApprovalStep]:
         select(ApprovalStep).join(ApprovalAssignment)
         .where(ApprovalAssignment.user_id == user.id, ApprovalStep.state == StepState.PENDING,
                ApprovalStep.id.not_in(decided))
+        .options(selectinload(ApprovalStep.ticket).selectinload(Ticket.requester),
+                 selectinload(ApprovalStep.ticket).selectinload(Ticket.form_version))
         .order_by(ApprovalStep.asked_at, ApprovalStep.id)))
+
+
+def step_counts(ticket_ids: list[int]) -> dict[int, int]:
+    """How many steps each ticket has ("Step 1 of 2"), in one query."""
+    rows = db.session.execute(select(ApprovalStep.ticket_id, func.count()).where(
+        ApprovalStep.ticket_id.in_(ticket_ids)).group_by(ApprovalStep.ticket_id))
+    return dict(rows.all())
+
+
+def requester_history(ticket: Ticket, limit: int = 5) -> list[Ticket]:
+    """The requester's latest other submitted tickets: what an approver weighs a request against."""
+    if ticket.requester_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Ticket).where(Ticket.requester_id == ticket.requester_id, Ticket.id != ticket.id,
+                             Ticket.status != Status.DRAFT)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)))
+
+
+def is_assigned(user: User, step: ApprovalStep) -> bool:
+    """Named on the step (whatever its state): may read the request behind it (no queries)."""
+    return any(a.user_id == user.id for a in step.assignments)
 
 
 def on_status_changed(ticket: Ticket, old: str, new: str) -> None:

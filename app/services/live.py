@@ -35,6 +35,19 @@ def bell_stamp(user: User) -> str:
     return _stamp(newest)
 
 
+def approvals_stamp(user: User) -> str:
+    """Changes to the approval steps ``user`` is named on (asked, decided, withdrawn) or to
+    their own decisions: the approvals inbox."""
+    from app.models import ApprovalAssignment, ApprovalDecision, ApprovalStep
+
+    asked, decided = db.session.execute(
+        select(func.max(ApprovalStep.asked_at), func.max(ApprovalStep.decided_at))
+        .join(ApprovalAssignment).where(ApprovalAssignment.user_id == user.id)).one()
+    mine = db.session.scalar(select(func.max(ApprovalDecision.id)).where(
+        ApprovalDecision.approver_id == user.id))
+    return "|".join(_stamp(v) for v in (asked, decided, mine))
+
+
 def unchanged(sent: str | None, current: str) -> bool:
     return bool(sent) and sent == current
 
