@@ -57,7 +57,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.agent import bp as agent_bp
+    from app.blueprints.approvals import bp as approvals_bp
     from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.catalog import bp as catalog_bp
     from app.blueprints.errors import init_error_handlers
     from app.blueprints.files import bp as files_bp
     from app.blueprints.notifications import bp as notifications_bp
@@ -65,8 +67,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(agent_bp, url_prefix="/agent")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(approvals_bp, url_prefix="/approvals")
     init_error_handlers(app)

@@ -1,14 +1,21 @@
-"""Demo data: an IT department of five teams, ~40 employees and a couple of months of tickets.
+"""Demo data: an IT department of five teams, ~40 employees, a service catalog with its forms,
+approval policies and validation rules, and a couple of months of tickets.
 
 Every ticket is created and moved only through the services (``create_ticket``,
-``claim_ticket``, ``transition_ticket``, ``add_comment``), so numbers, history and timestamps are
-the real thing; ``travel_to`` backdates each step so ages and timelines look natural. The same
-seed gives the same data (relative to the day it runs).
+``submit_ticket``, ``approvals.decide``, ``claim_ticket``, ``transition_ticket``,
+``add_comment``), so numbers, history, approvals and timestamps are the real thing;
+``travel_to`` backdates each step so ages and timelines look natural. The same seed gives the
+same data (relative to the day it runs).
 
-Outbox: seeding writes one "ticket queued" message per ticket. Delivering all of them would put
-hundreds of "new ticket" notifications in every technician's bell on first start, so the
-messages of the last two days are replayed here (the in-app notification, backdated to when the
-ticket was queued) and every seeded message is then marked dispatched: workers never see them.
+Approvals are never faked: a catalog request (or a change, through the CAB rule) is sent for
+approval by its policy when it is submitted, and the people the policy names decide it. A few
+featured requests are always there, whatever the seed: some waiting in approver@example.com's
+inbox, one half-approved, and one of the demo employee's requests rejected with a reason.
+
+Outbox: seeding writes one message per queued ticket and per approval asked. Delivering all of
+them would put hundreds of notifications in every bell on first start, so the messages of the
+last two days are replayed here (the in-app notification, backdated to when it was written)
+and every seeded message is then marked dispatched: workers never see them.
 """
 import json
 import random
@@ -20,15 +27,21 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Category, Channel, Level, OutboxMessage, Status, Team, Ticket, TicketType, User, utcnow,
+    ApprovalPolicy, ApprovalStepDef, CatalogItem, Category, Channel, Decision, FieldType, FormField,
+    Level, OutboxMessage, RuleKind, Status, StepMode, StepState, Team, Ticket, TicketType, User,
+    ValidationRule, utcnow,
 )
 from app.models.base import travel_to
+from app.services.approvals import decide, ticket_steps
+from app.services.catalog import save_catalog_draft
 from app.services.comments import add_comment
 from app.services.errors import ValidationFailed
 from app.services.lifecycle import transition_ticket
-from app.services.notifications import notify_team_ticket_queued
+from app.services.notifications import notify_approvers, notify_team_ticket_queued
 from app.services.passwords import hash_password
-from app.services.tickets import TicketInput, claim_ticket, create_ticket, save_draft
+from app.services.tickets import (
+    TicketInput, claim_ticket, create_ticket, save_draft, submit_ticket,
+)
 from app.services.users import create_user, find_user_by_email, set_membership
 
 DEMO_PASSWORD = "deskflow-demo"
@@ -48,15 +61,23 @@ SITES = {  # location -> (phone prefix, floors)
     "Singapore": ("+65 6555 0", ("8th",)),
 }
 
+# The managing director: every department head reports to her; she raises no tickets.
+DIRECTOR = ("Catherine Hughes", "Executive", "London")
+# A second data owner besides the demo approver, so the approver's own requests can be approved.
+DATA_OWNERS = {"Daniel Okafor"}
+
 # name, department, location; the first person of each department is its head (the manager).
+# Olivia Bennett (approver@example.com) heads Marketing, so Emma Fischer (employee@example.com)
+# and her colleagues' requests wait in the approver's inbox.
 EMPLOYEES = [
     ("Daniel Okafor", "Finance", "London"), ("Hannah Schmidt", "Finance", "Berlin"),
     ("Marcus Lee", "Finance", "New York"), ("Sofia Rossi", "Finance", "London"),
     ("James Whitaker", "Sales", "New York"), ("Aisha Khan", "Sales", "London"),
     ("Lukas Weber", "Sales", "Berlin"), ("Chloe Martin", "Sales", "New York"),
     ("Ravi Menon", "Sales", "Singapore"), ("Grace Liu", "Sales", "Singapore"),
-    ("Isabel Garcia", "Marketing", "London"), ("Tom Becker", "Marketing", "Berlin"),
-    ("Nadia Haddad", "Marketing", "New York"), ("Oliver Grant", "Marketing", "London"),
+    ("Olivia Bennett", "Marketing", "London"), ("Isabel Garcia", "Marketing", "London"),
+    ("Tom Becker", "Marketing", "Berlin"), ("Nadia Haddad", "Marketing", "New York"),
+    ("Oliver Grant", "Marketing", "London"), ("Emma Fischer", "Marketing", "Berlin"),
     ("Fatima Ali", "People", "London"), ("Jonas Keller", "People", "Berlin"),
     ("Megan O'Connor", "People", "New York"), ("Charlotte Dubois", "Legal", "London"),
     ("Benjamin Roth", "Legal", "Berlin"), ("Elena Petrova", "Legal", "London"),
@@ -68,10 +89,8 @@ EMPLOYEES = [
     ("Sarah Cohen", "Operations", "New York"), ("Diego Alvarez", "Operations", "New York"),
     ("Amara Nwosu", "Customer Success", "London"), ("Paul Lambert", "Customer Success", "London"),
     ("Julia Novak", "Customer Success", "Berlin"), ("Hiroshi Sato", "Customer Success", "Singapore"),
-    ("Zoe Williams", "Customer Success", "New York"), ("Emma Fischer", "Marketing", "Berlin"),
-    ("Olivia Bennett", "Finance", "London"),
+    ("Zoe Williams", "Customer Success", "New York"),
 ]
-
 # name, tier, escalates to, description
 TEAMS = [
     ("Service Desk", 1, "Desktop Support", "First line: calls, chats, walk-ins and the portal."),
@@ -109,24 +128,208 @@ CATEGORIES = {
 
 INC, REQ, CHG = TicketType.INCIDENT, TicketType.SERVICE_REQUEST, TicketType.CHANGE
 H, M, L = Level.HIGH, Level.MEDIUM, Level.LOW
+HEAD_OF_IT = "Priya Raman"  # the team leads report to her; technicians report to their lead
+
+# Approval policies ----------------------------------------------------------------------------
+# name -> (description, [(step name, mode, approvers)]); approvers as in ApprovalStepDef, with
+# people and teams named ({"kind": "user", "name": ...}, {"kind": "team_lead", "team": ...}).
+MANAGER = {"kind": "manager"}
+POLICIES = {
+    "Manager approval": (
+        "The requester's line manager confirms the business need.",
+        [("Line manager", StepMode.ANY, [MANAGER])]),
+    "Manager, then IT lead": (
+        "The line manager confirms the need, then Desktop Support's lead checks the spec and stock.",
+        [("Line manager", StepMode.ANY, [MANAGER]),
+         ("IT lead", StepMode.ANY, [{"kind": "team_lead", "team": "Desktop Support"}])]),
+    "Data owner": (
+        "Access to business data is granted by a data owner (anyone with the approver role).",
+        [("Data owner", StepMode.ANY, [{"kind": "role", "role": "approver"}])]),
+    "Change Advisory Board": (
+        "Every change is reviewed by the business and the service desk before it is scheduled.",
+        [("Change Advisory Board", StepMode.ALL, [{"kind": "user", "name": "Olivia Bennett"},
+                                                  {"kind": "user", "name": "Rachel Adams"}])]),
+}
+
+# Validation rules: (name, ticket type, conditions, kind, required fields, policy, message).
+RULES = [
+    ("P1 needs a business-impact statement", None,
+     [{"field": "priority", "op": "eq", "value": "1"}], RuleKind.REQUIRE, ["description"], None,
+     "A P1 (critical) ticket needs a business-impact statement: who is affected and what cannot "
+     "be done until it is fixed."),
+    ("Changes need CAB approval", TicketType.CHANGE, [], RuleKind.APPROVE, [],
+     "Change Advisory Board", "Every change is approved by the Change Advisory Board."),
+]
+
+
+# The service catalog ---------------------------------------------------------------------------
+
+def Q(key: str, label: str, field_type: FieldType, **options) -> dict:
+    """One form field's definition (FormField columns); choices as a list."""
+    options["choices"] = json.dumps(options.get("choices", []))
+    return {"key": key, "label": label, "field_type": field_type, **options}
+
+
+@dataclass(frozen=True)
+class Item:
+    category: str
+    name: str
+    summary: str
+    description: str
+    keywords: str
+    ticket_type: TicketType
+    delivery_days: int | None
+    levels: tuple[Level, Level]  # (impact, urgency): items fix the priority
+    policy: str | None
+    fields: list[dict]
+
+
+UNC = r"\\\\[A-Za-z0-9._-]+\\[^\\].*"  # \\server\share[\folder...]
+ITEMS = [
+    Item("Hardware", "New laptop",
+         "A company laptop, imaged, encrypted and enrolled, ready to use on day one.",
+         "Order a laptop for yourself, as a replacement for an old or broken machine or for a role "
+         "that needs more power.\n\n- **Standard**: 14\" business laptop, 16 GB memory, 512 GB SSD, "
+         "dock and charger.\n- **Above standard spec**: 32 GB memory and dedicated graphics, for "
+         "engineering, data and design work. Tell us why you need it.\n\nYour manager approves "
+         "the request, then Desktop Support's lead checks the spec and stock. Your old laptop is "
+         "collected when the new one is handed over.",
+         "notebook computer pc macbook replacement hardware", TicketType.SERVICE_REQUEST, 5, (L, M),
+         "Manager, then IT lead",
+         [Q("spec", "Specification", FieldType.CHOICE, required=True, default="Standard",
+            choices=["Standard", "Above standard spec"],
+            help="Standard suits office work; above standard is for engineering, data and design."),
+          Q("justification", "Why do you need the above-standard spec?", FieldType.LONG_TEXT,
+            required=True, show_if_key="spec", show_if_value="Above standard spec",
+            min_length=20, max_length=2000,
+            help="The work you do that the standard laptop cannot handle."),
+          Q("needed_by", "Needed by", FieldType.DATE, required=True,
+            help="Allow five working days for imaging and delivery."),
+          Q("keyboard", "Keyboard layout", FieldType.CHOICE, default="UK",
+            choices=["UK", "US", "German", "Other"])]),
+    Item("Software", "Software install",
+         "Install an application that is not already in Company Portal.",
+         "Most applications can be installed by yourself from **Company Portal** with no ticket. "
+         "Ask here for anything that is not listed there, or that needs a paid licence.\n\n"
+         "Your manager approves the cost; the Service Desk installs it remotely, usually within "
+         "two working days.",
+         "application program licence license install adobe visio tableau", TicketType.SERVICE_REQUEST,
+         2, (L, M), "Manager approval",
+         [Q("software", "Software name", FieldType.TEXT, required=True, max_length=80,
+            pattern=r"[A-Za-z0-9][A-Za-z0-9 .,+#&()'/-]{1,79}",
+            pattern_message="Give the product's name, e.g. Adobe Acrobat Pro.",
+            help="The product and edition, as the vendor names it."),
+          Q("licence", "Licence", FieldType.CHOICE, required=True,
+            choices=["We already have a licence", "A new licence is needed", "Free / open source"]),
+          Q("purpose", "What will you use it for?", FieldType.LONG_TEXT, max_length=1000)]),
+    Item("Accounts & Access", "Access to a shared drive",
+         "Read or change the files of a team's shared drive.",
+         "Access to a team's files is granted by the **data owner**, not by IT: your request goes "
+         "to them first, and Identity & Access adds you to the share's group once they approve.\n\n"
+         "Give the full path of the share as it appears in File Explorer.",
+         "file share folder network drive permission s: p: fileserver", TicketType.SERVICE_REQUEST,
+         2, (L, M), "Data owner",
+         [Q("path", "Share path", FieldType.TEXT, required=True, pattern=UNC,
+            pattern_message="Give the full path, starting with two backslashes: \\\\fs01\\Finance",
+            help="For example \\\\fs01\\Finance or \\\\fs02\\Marketing\\Campaigns."),
+          Q("access", "Access needed", FieldType.CHOICE, required=True,
+            choices=["Read only", "Read and write"]),
+          Q("reason", "Why do you need it?", FieldType.LONG_TEXT, required=True, min_length=10,
+            max_length=1000)]),
+    Item("Network", "VPN access",
+         "Work from home or on the road with access to internal systems.",
+         "VPN access lets a company laptop reach internal systems from outside the office. It is "
+         "set up remotely within a working day.\n\nYou must accept the **remote access policy**: "
+         "keep the laptop updated, never share your sign-in, and lock the screen when you step away.",
+         "remote home working globalprotect tunnel travel", TicketType.SERVICE_REQUEST, 1, (L, M),
+         None,
+         [Q("device", "Device", FieldType.CHOICE, required=True, default="Company laptop",
+            choices=["Company laptop", "Company phone"]),
+          Q("policy", "I have read the remote access policy and will follow it",
+            FieldType.CHECKBOX, required=True)]),
+    Item("Accounts & Access", "New starter set-up",
+         "Account, mailbox, laptop and phone for someone joining your team.",
+         "Raise this at least **five working days** before the start date. We create the account "
+         "and mailbox, prepare the equipment you tick, and hand everything to the new starter's "
+         "manager on the first morning.",
+         "onboarding joiner new hire employee account equipment", TicketType.SERVICE_REQUEST, 5, (L, M),
+         "Manager approval",
+         [Q("starter_name", "New starter's full name", FieldType.TEXT, required=True, min_length=3,
+            max_length=120),
+          Q("starter_manager", "Their manager", FieldType.USER, required=True,
+            help="Email address of the person they report to."),
+          Q("start_date", "Start date", FieldType.DATE, required=True),
+          Q("equipment", "Equipment", FieldType.MULTI_CHOICE, default="Laptop,Headset",
+            choices=["Laptop", "Dock and monitor", "Headset", "Mobile phone", "Desk phone"])]),
+    Item("Accounts & Access", "Password reset",
+         "Locked out or forgot a password: we reset it and call you back.",
+         "If you can still sign in to Windows, change your password yourself at **Ctrl+Alt+Del → "
+         "Change a password**. Otherwise ask a colleague to raise this for you: we call you back "
+         "on the number given, check who you are and reset it, usually within the hour.",
+         "forgotten locked out login sign in account unlock", TicketType.SERVICE_REQUEST, 1, (L, H),
+         None,
+         [Q("system", "Which account?", FieldType.CHOICE, required=True,
+            choices=["Windows / Microsoft 365", "SAP", "Salesforce", "Workday", "Other"]),
+          Q("callback", "Number to call you back on", FieldType.TEXT, required=True,
+            pattern=r"\+?[0-9 ()-]{6,20}", pattern_message="Give a phone number, e.g. +44 20 7946 0123.")]),
+    Item("Servers & Storage", "Report an outage",
+         "Something everyone relies on is down: tell us straight away.",
+         "Use this when a service is down or unusable for **several people** (for one person, "
+         "raise a normal incident). Check the status page first: if the outage is listed there, "
+         "we already know.\n\nOutages go straight to the Infrastructure team's queue.",
+         "down broken not working outage incident major service unavailable", TicketType.INCIDENT,
+         None, (M, H), None,
+         [Q("service", "Service", FieldType.CHOICE, required=True,
+            choices=["Email", "Intranet", "SAP", "File shares", "Wi-Fi", "VPN", "Phones", "Other"]),
+          Q("people_affected", "People affected", FieldType.NUMBER, required=True, min_value=1,
+            max_value=10000, help="Roughly: how many people cannot work normally?"),
+          Q("details", "What do you see?", FieldType.LONG_TEXT, required=True, min_length=10,
+            help="Error messages, since when, which office.")]),
+]
+ITEM_BY_NAME = {item.name: item for item in ITEMS}
+
+
+class Days(int):
+    """An answer "this many days after the request was filed" (a date field)."""
 
 
 @dataclass(frozen=True)
 class Sample:
     """One kind of ticket people really raise. ``source``: people (an employee asks),
-    monitoring (an alert, no requester) or it (planned work raised by IT itself)."""
+    monitoring (an alert, no requester) or it (planned work raised by IT itself). A sample with
+    an ``item`` is a catalog request: its title is the item's name and ``answers`` fill its
+    form ("{me}" is the requester's email, ``Days(n)`` a date n days after filing)."""
 
     ticket_type: TicketType
     title: str
     body: str
     resolution: str
     levels: tuple[Level, Level] | None = None  # (impact, urgency); random when None
-    approval: bool = False
     source: str = "people"
+    item: str | None = None
+    answers: dict = field(default_factory=dict)
+
+    @property
+    def policy(self) -> str | None:
+        """The approval policy it will meet on submission (the item's, or the CAB rule's)."""
+        if self.item:
+            return ITEM_BY_NAME[self.item].policy
+        return "Change Advisory Board" if self.ticket_type == CHG else None
 
     @property
     def needs_approval(self) -> bool:
-        return self.approval or self.ticket_type == CHG
+        return self.policy is not None
+
+    @property
+    def approval_steps(self) -> int:
+        return len(POLICIES[self.policy][1]) if self.policy else 0
+
+
+def C(item: str, answers: dict, resolution: str) -> Sample:
+    """A catalog request for ``item``."""
+    spec = ITEM_BY_NAME[item]
+    return Sample(spec.ticket_type, item, "", resolution, levels=spec.levels, item=item,
+                  answers=answers)
 
 
 S = Sample
@@ -143,15 +346,16 @@ SAMPLES = {
         S(INC, "Several keys on my keyboard stopped working",
           "The E, R and T keys don't respond unless I press very hard. Makes typing anything painful.",
           "Keyboard replaced under warranty by on-site engineer."),
-        S(REQ, "New laptop for a starter joining on Monday",
-          "We have a new starter joining my team on Monday.\n\n**Role:** Analyst\n**Needs:** standard "
-          "laptop, dock, headset\n\nPlease have it ready for 9am.",
-          "Laptop imaged with the standard build, enrolled in Intune and handed to the line manager.",
-          levels=(L, M), approval=True),
+        C("New laptop", {"spec": "Standard", "needed_by": Days(8), "keyboard": "UK"},
+          "Laptop imaged with the standard build, enrolled in Intune and handed over; old one collected."),
+        C("New laptop", {"spec": "Above standard spec", "needed_by": Days(12), "keyboard": "US",
+                         "justification": "I build and test the forecasting models; the standard "
+                                          "16 GB laptop runs out of memory on our data sets."},
+          "32 GB laptop with dedicated graphics imaged and handed over; old laptop collected."),
         S(REQ, "Second monitor for home working",
           "I work from home three days a week and would like a second 24\" monitor, per the home "
           "working policy.", "Monitor shipped to home address; tracking number sent by email.",
-          levels=(L, L), approval=True),
+          levels=(L, L)),
         S(INC, "Laptop fan very loud and machine overheating",
           "The fan runs at full speed constantly and the laptop gets too hot to keep on my lap. "
           "Teams calls stutter when it happens.",
@@ -169,10 +373,9 @@ SAMPLES = {
           "Excel closes without an error as soon as I open `Forecast_FY.xlsx` from the Finance "
           "SharePoint. Other workbooks open fine. I need this for the month-end pack.",
           "Disabled a faulty COM add-in and repaired Office; the workbook opens."),
-        S(REQ, "Install Adobe Acrobat Pro",
-          "I need to edit and sign PDFs from suppliers. Could Acrobat Pro be installed on my laptop?",
-          "Licence assigned and Acrobat Pro deployed through Company Portal.", levels=(L, M),
-          approval=True),
+        C("Software install", {"software": "Adobe Acrobat Pro", "licence": "A new licence is needed",
+                               "purpose": "Editing and signing PDFs from suppliers."},
+          "Licence assigned and Acrobat Pro deployed through Company Portal."),
         S(INC, "Teams keeps signing me out",
           "Teams signs me out every hour or so and asks me to log in again. It started after the "
           "laptop restarted for updates.", "Cleared the Teams cache and the stale token in Credential "
@@ -180,10 +383,9 @@ SAMPLES = {
         S(INC, "Zoom add-in missing from Outlook",
           "The Zoom button disappeared from Outlook so I can't add meeting links to invites.",
           "Re-enabled the add-in, which Outlook had disabled after a slow start."),
-        S(REQ, "Visio licence",
-          "I need Visio for process maps for the audit project. A standard licence is fine.",
-          "Visio Plan 2 licence assigned; available after sign-out and back in.", levels=(L, L),
-          approval=True),
+        C("Software install", {"software": "Microsoft Visio Plan 2", "licence": "A new licence is needed",
+                               "purpose": "Process maps for the audit project."},
+          "Visio Plan 2 licence assigned; available after sign-out and back in."),
         S(INC, "Windows update stuck at 35% for two days",
           "The laptop says 'Working on updates 35%' every time I restart. I've left it overnight twice.",
           "Cleared the SoftwareDistribution folder and installed the cumulative update manually."),
@@ -195,6 +397,8 @@ SAMPLES = {
           "Tableau Desktop upgraded via Company Portal.", levels=(L, M)),
     ],
     "Network": [
+        C("VPN access", {"device": "Company laptop", "policy": "yes"},
+          "VPN group assigned and GlobalProtect profile pushed; tested from home."),
         S(INC, "Wi-Fi drops every few minutes on the {floor} floor",
           "On the {floor} floor in {site} the Wi-Fi disconnects every few minutes. Several people "
           "around me have the same problem, especially near the kitchen.",
@@ -251,17 +455,20 @@ SAMPLES = {
           "I changed my password this morning and now my account keeps locking. I can't sign in to "
           "anything.", "Removed the old password cached on the phone's mail app; account unlocked.",
           levels=(L, H)),
-        S(REQ, "Access to the Finance shared drive",
-          "I've joined the Finance team and need read/write access to the Finance shared drive.",
-          "Added to the Finance-RW group after approval; access confirmed.", levels=(L, M),
-          approval=True),
+        C("Access to a shared drive", {"path": "\\\\fs01\\Finance", "access": "Read and write",
+                                       "reason": "I've joined the Finance team and work on the month-end pack."},
+          "Added to the Finance-RW group after approval; access confirmed."),
+        C("New starter set-up", {"starter_name": "Alex Morgan", "starter_manager": "{me}",
+                                 "start_date": Days(9), "equipment": ["Laptop", "Dock and monitor", "Headset"]},
+          "Account and mailbox created, laptop imaged; everything handed to the manager on day one."),
+        C("Password reset", {"system": "Windows / Microsoft 365", "callback": "{phone}"},
+          "Identity confirmed by call-back; password reset and account unlocked."),
         S(INC, "MFA prompts not arriving on my new phone",
           "I got a new phone and the Authenticator app doesn't receive sign-in prompts.",
           "Re-registered MFA methods after identity check over video call."),
         S(REQ, "Salesforce access for a new account executive",
           "New starter in my team needs a Salesforce licence with the standard AE profile.",
-          "User provisioned in Salesforce with the AE profile; welcome email sent.", levels=(L, M),
-          approval=True),
+          "User provisioned in Salesforce with the AE profile; welcome email sent.", levels=(L, M)),
         S(REQ, "Remove access for a leaver",
           "A member of my team leaves on Friday. Please disable the account at 17:00 and forward "
           "mail to me for 30 days.", "Account disabled at 17:00, mail forwarding set, licences freed.",
@@ -272,7 +479,7 @@ SAMPLES = {
         S(REQ, "Local admin rights to install lab software",
           "I need temporary admin rights to install the instrument drivers for the new lab kit.",
           "Temporary admin rights granted for 24 hours via the privileged access tool.",
-          levels=(L, M), approval=True),
+          levels=(L, M)),
     ],
     "Printing": [
         S(INC, "Printer on the {floor} floor jams on every job",
@@ -296,8 +503,7 @@ SAMPLES = {
     "Phones & Mobile": [
         S(REQ, "Company iPhone for the on-call rota",
           "I'm joining the on-call rota next month and need a company iPhone.",
-          "iPhone enrolled in Intune and handed over with the on-call profile.", levels=(L, M),
-          approval=True),
+          "iPhone enrolled in Intune and handed over with the on-call profile.", levels=(L, M)),
         S(INC, "Company Portal won't enrol my Android phone",
           "Company Portal fails at 'Checking device settings' when I try to enrol my work phone.",
           "Phone OS was below the minimum version; updated, then enrolled."),
@@ -312,6 +518,9 @@ SAMPLES = {
           "Replacement handset issued; old device wiped and returned to the vendor.", levels=(L, M)),
     ],
     "Servers & Storage": [
+        C("Report an outage", {"service": "Intranet", "people_affected": "40",
+                               "details": "The intranet shows 'Service unavailable' for everyone in {site}."},
+          "Application pool recycled after a memory leak; monitoring alert added."),
         S(INC, "Shared drive S: is read-only",
           "Since this morning nobody in Operations can save to S:. Files open read-only.",
           "Volume had hit its quota; extended and the team can save again.", levels=(H, H)),
@@ -351,8 +560,7 @@ SAMPLES = {
           "Device remotely wiped and locked; replacement issued.", levels=(M, H)),
         S(REQ, "Encrypted USB stick",
           "I need to hand over files to the external auditors in person and need an encrypted USB "
-          "stick.", "Encrypted USB stick issued and logged against the user.", levels=(L, M),
-          approval=True),
+          "stick.", "Encrypted USB stick issued and logged against the user.", levels=(L, M)),
         S(INC, "MFA prompt I did not trigger",
           "I just got an MFA push notification on my phone although I wasn't signing in. I denied it.",
           "Password had leaked in a third-party breach; reset it and blocked the attacker's IP range.",
@@ -434,8 +642,19 @@ WITHDRAW_REASONS = ["It sorted itself out after a restart.", "Raised this twice 
 CANCEL_REASONS = ["Duplicate of a ticket already being worked.",
                   "Raised against the wrong category; re-raised as a new request.",
                   "Requester no longer needs this."]
-REJECT_REASONS = ["Not in this quarter's budget; please raise again next quarter.",
-                  "Please use the standard kit; this exception is not approved."]
+REJECT_REASONS = {  # by approval policy
+    "Manager approval": ["Not in this quarter's budget; please raise again next quarter.",
+                         "Let's talk about this in our one-to-one first."],
+    "Manager, then IT lead": ["Please use the standard kit; the above-standard spec is for "
+                              "engineering, data and design roles.",
+                              "Your current laptop is under two years old; we can upgrade its memory instead."],
+    "Data owner": ["Read-only access is enough for this; please request that instead.",
+                   "This share holds payroll data; ask your manager to confirm the need in writing."],
+    "Change Advisory Board": ["The rollback plan has not been tested; bring it back to next week's CAB.",
+                              "Clashes with the month-end freeze; reschedule after the 5th."],
+}
+APPROVE_COMMENTS = ["", "", "", "Approved.", "Fine by me, thanks for the detail.",
+                    "Approved; within this quarter's budget."]
 REOPEN_REASONS = ["It's happening again this morning.", "Worked for a day, now the same problem."]
 THANKS = ["Works now, thank you!", "All good, thanks for the quick help.", "Confirmed fixed, thanks."]
 
@@ -454,7 +673,7 @@ CHANNELS = {Channel.PORTAL: 45, Channel.EMAIL: 20, Channel.PHONE: 17, Channel.CH
 
 # How long each step takes after the previous one, in hours: (shortest, longest).
 STEP_HOURS = {
-    "submit_approval": (0.2, 2), "approve": (2, 30), "reject": (2, 30), "claim": (0.05, 4),
+    "approve": (2, 30), "reject": (2, 30), "claim": (0.05, 4),
     "update": (0.2, 4), "ask": (0.2, 6), "hold": (0.01, 0.02), "answer": (1, 20),
     "note": (0.3, 8), "vendor": (0.5, 6), "resume": (24, 96), "resolve": (1, 30),
     "reopen": (10, 72), "confirm": (2, 48), "close": (24, 72), "autoclose": (120, 122),
@@ -464,18 +683,45 @@ AUTO_CLOSE_LABEL = "Auto-close (resolved for 5 days)"
 NOTIFY_RECENT = timedelta(days=2)
 DAYS = 60
 
+# Requests that are always there, whatever the seed: (requester, age, request, moves).
+# They fill the approver's inbox (Olivia manages Marketing), show a request half-way through
+# two steps, and give the demo employee a rejected request with its reason.
+FEATURED = [
+    ("Emma Fischer", timedelta(days=3, hours=5),
+     C("New laptop", {"spec": "Above standard spec", "needed_by": Days(10), "keyboard": "German",
+                      "justification": "I edit campaign videos and the standard laptop takes an "
+                                       "hour to export a two-minute clip."}, ""), ["reject"]),
+    ("Nadia Haddad", timedelta(days=2, hours=6),
+     C("New laptop", {"spec": "Standard", "needed_by": Days(7), "keyboard": "US"}, ""), ["approve"]),
+    ("Lukas Weber", timedelta(days=1, hours=22),
+     C("Access to a shared drive", {"path": "\\\\fs02\\Marketing\\Campaigns", "access": "Read only",
+                                    "reason": "To reuse the campaign assets in the Q3 sales deck."}, ""), []),
+    ("Tom Becker", timedelta(days=1, hours=3),
+     C("Software install", {"software": "Adobe Illustrator", "licence": "A new licence is needed",
+                            "purpose": "Editing the vector logos for the trade-show stand."}, ""), []),
+    ("Emma Fischer", timedelta(hours=20),
+     C("Software install", {"software": "Figma Professional", "licence": "A new licence is needed",
+                            "purpose": "Reviewing the agency's designs for the new website."}, ""), []),
+    ("Isabel Garcia", timedelta(hours=5),
+     C("New starter set-up", {"starter_name": "Jamie Clarke", "starter_manager": "{me}",
+                              "start_date": Days(8), "equipment": ["Laptop", "Headset", "Mobile phone"]},
+       ""), []),
+]
+
 
 @dataclass
 class Cast:
     """Everyone the tickets are about, found once and passed around."""
 
-    employees: list[User]
+    employees: list[User]  # who raises tickets (the managing director does not)
     teams: dict[str, Team]
     members: dict[int, list[User]]  # team id -> technicians (lead included)
     leads: dict[int, User]
     categories: dict[str, Category]
     approver: User
+    people: dict[str, User]  # everyone, by name
     demo: dict[str, User] = field(default_factory=dict)
+    items: dict[str, CatalogItem] = field(default_factory=dict)
 
 
 @dataclass
@@ -489,17 +735,22 @@ class Plan:
     created_by: User
     impact: Level
     urgency: Level
+    steps: list[str] | None = None  # fixed moves (featured requests); None: planned by _steps
 
 
 def seed_demo(tickets: int = 300, seed: int = 7) -> list[tuple[str, str]]:
-    """Load the demo organisation and ``tickets`` tickets; return the demo sign-ins (email,
-    roles). The caller commits. Refuses a database that already holds the demo users."""
+    """Load the demo organisation, its catalog and policies, and ``tickets`` tickets (the
+    featured requests included); return the demo sign-ins (email, roles). The caller commits.
+    Refuses a database that already holds the demo users."""
     if find_user_by_email(DEMO_USERS[0][0]):
         raise ValidationFailed("Demo data is already loaded; use an empty database.")
     rng = random.Random(seed)
     now = utcnow()
     cast = _create_cast(rng, hash_password(DEMO_PASSWORD))
-    for plan in sorted((_plan_ticket(rng, cast, now) for _ in range(tickets)), key=lambda p: p.created):
+    cast.items = _create_catalog(cast)
+    plans = [_plan_ticket(rng, cast, now) for _ in range(max(tickets - len(FEATURED), 0))]
+    plans += [_featured_plan(cast, now, *featured) for featured in FEATURED[:tickets]]
+    for plan in sorted(plans, key=lambda p: p.created):
         _play(rng, cast, plan, now)
     _create_drafts(cast, now)
     _settle_outbox(now)
@@ -528,21 +779,31 @@ def _person(rng, password_hash, name, site, roles, **details) -> User:
 
 
 def _create_cast(rng: random.Random, password_hash: str) -> Cast:
+    """The organisation. Everyone but the managing director has a manager, so that every
+    "requester's manager" approval step has somebody to ask."""
     teams = _create_teams()
+    name, department, site = DIRECTOR
+    director = _person(rng, password_hash, name, site, ("employee",), department=department)
     members, leads = {}, {}
     for team_name, (lead, technicians) in TECHNICIANS.items():
         team = teams[team_name]
         for (name, site), is_lead in [(lead, True), *((t, False) for t in technicians)]:
-            user = _person(rng, password_hash, name, site, ("agent",), department="IT")
+            user = _person(rng, password_hash, name, site, ("agent",), department="IT",
+                           manager=leads.get(team.id))
             set_membership(team, user, is_lead=is_lead)
             members.setdefault(team.id, []).append(user)
             leads.setdefault(team.id, user)
-    employees = _create_employees(rng, password_hash)
+    technicians = [m for ms in members.values() for m in ms]
+    head_of_it = next(u for u in technicians if u.name == HEAD_OF_IT)
+    for lead in leads.values():
+        lead.manager = director if lead is head_of_it else head_of_it
+    employees = _create_employees(rng, password_hash, director)
     db.session.flush()
     categories = _create_categories(teams)
-    by_email = {u.email: u for u in [*employees, *(m for ms in members.values() for m in ms)]}
+    people = {u.name: u for u in [director, *employees, *technicians]}
+    by_email = {u.email: u for u in people.values()}
     return Cast(employees=employees, teams=teams, members=members, leads=leads,
-                categories=categories, approver=by_email["approver@example.com"],
+                categories=categories, approver=by_email["approver@example.com"], people=people,
                 demo={email: by_email[email] for email, _n, _r in DEMO_USERS})
 
 
@@ -555,12 +816,14 @@ def _create_teams() -> dict[str, Team]:
     return teams
 
 
-def _create_employees(rng: random.Random, password_hash: str) -> list[User]:
+def _create_employees(rng: random.Random, password_hash: str, director: User) -> list[User]:
+    """Each department's first person heads it and reports to the director."""
     heads: dict[str, User] = {}
     people = []
     for name, department, site in EMPLOYEES:
-        user = _person(rng, password_hash, name, site, ("employee",), department=department,
-                       manager=heads.get(department))
+        roles = ("employee", "approver") if name in DATA_OWNERS else ("employee",)
+        user = _person(rng, password_hash, name, site, roles, department=department,
+                       manager=heads.get(department, director))
         heads.setdefault(department, user)
         people.append(user)
     return people
@@ -572,6 +835,41 @@ def _create_categories(teams: dict[str, Team]) -> dict[str, Category]:
     db.session.add_all(categories.values())
     db.session.flush()
     return categories
+
+
+# Catalog and policy -------------------------------------------------------------------------
+
+def _approver_spec(spec: dict, cast: Cast) -> dict:
+    """A POLICIES approver with its person or team named → the stored spec (ids)."""
+    if "name" in spec:
+        return {"kind": "user", "user_id": cast.people[spec["name"]].id}
+    if "team" in spec:
+        return {"kind": "team_lead", "team_id": cast.teams[spec["team"]].id}
+    return spec
+
+
+def _create_catalog(cast: Cast) -> dict[str, CatalogItem]:
+    """Approval policies, validation rules and the catalog items with their forms."""
+    policies = {}
+    for name, (description, steps) in POLICIES.items():
+        policies[name] = ApprovalPolicy(name=name, description=description, steps=[
+            ApprovalStepDef(position=i, name=step, mode=mode,
+                            approvers=json.dumps([_approver_spec(s, cast) for s in specs]))
+            for i, (step, mode, specs) in enumerate(steps, start=1)])
+    rules = [ValidationRule(name=name, ticket_type=ticket_type, conditions=json.dumps(conditions),
+                            kind=kind, required_fields=json.dumps(required), message=message,
+                            approval_policy=policies.get(policy), position=i)
+             for i, (name, ticket_type, conditions, kind, required, policy, message) in enumerate(RULES)]
+    items = {spec.name: CatalogItem(
+        category=cast.categories[spec.category], name=spec.name, summary=spec.summary,
+        description=spec.description, keywords=spec.keywords, ticket_type=spec.ticket_type,
+        delivery_days=spec.delivery_days, impact=spec.levels[0], urgency=spec.levels[1],
+        approval_policy=policies.get(spec.policy) if spec.policy else None, position=i,
+        fields=[FormField(position=j, **f) for j, f in enumerate(spec.fields)])
+        for i, spec in enumerate(ITEMS)}
+    db.session.add_all([*policies.values(), *rules, *items.values()])
+    db.session.flush()
+    return items
 
 
 # Planning -----------------------------------------------------------------------------------
@@ -591,6 +889,8 @@ def _created_at(rng: random.Random, now: datetime, office_hours: bool) -> dateti
 
 
 def _target(rng: random.Random, created: datetime, now: datetime, sample: Sample) -> Status:
+    """Where the ticket ends up. For a ticket that needs approval, New means "approved and
+    waiting in its team's queue"; a share of the young ones still wait for approval."""
     age = (now - created).days
     target = _weighted(rng, next(mix for min_age, mix in STATUS_MIX if age >= min_age))
     if target == Status.UNDER_REVIEW and not sample.needs_approval:
@@ -621,6 +921,9 @@ def _plan_ticket(rng: random.Random, cast: Cast, now: datetime) -> Plan:
     if sample.source != "people":
         channel = Channel.MONITORING if sample.source == "monitoring" else Channel.AGENT
         requester, created_by = None, cast.leads[team_id]
+    elif sample.item:  # the catalog is the portal's
+        channel = Channel.PORTAL
+        requester = created_by = _requester(rng, cast)
     else:
         channel = _weighted(rng, CHANNELS)
         requester = _requester(rng, cast)
@@ -630,19 +933,28 @@ def _plan_ticket(rng: random.Random, cast: Cast, now: datetime) -> Plan:
                 created_by, impact, urgency)
 
 
+def _featured_plan(cast: Cast, now: datetime, name: str, age: timedelta, sample: Sample,
+                   steps: list[str]) -> Plan:
+    requester = cast.people[name]
+    item = ITEM_BY_NAME[sample.item]
+    return Plan(now - age, item.category, sample, Status.UNDER_REVIEW, Channel.PORTAL, requester,
+                requester, *item.levels, steps=steps)
+
+
 def _steps(rng: random.Random, plan: Plan, now: datetime) -> list[str]:
-    """The moves that take a new ticket to ``plan.target``, in order."""
-    people, target = plan.requester is not None, plan.target
+    """The moves that take a submitted ticket to ``plan.target``, in order. A ticket that needs
+    approval starts Under Review: its steps are approved one by one ("approve" each) or one of
+    them rejects it."""
+    people, target, sample = plan.requester is not None, plan.target, plan.sample
     steps = []
+    if sample.needs_approval:
+        if target == Status.UNDER_REVIEW:
+            return ["approve"] * rng.randrange(sample.approval_steps)
+        if target == Status.CANCELLED and rng.random() < 0.6:
+            return ["approve"] * rng.randrange(sample.approval_steps) + ["reject"]
+        steps = ["approve"] * sample.approval_steps
     if target == Status.NEW:
         return steps
-    if plan.sample.needs_approval:
-        steps.append("submit_approval")
-        if target == Status.UNDER_REVIEW:
-            return steps
-        if target == Status.CANCELLED and rng.random() < 0.6:
-            return [*steps, "reject"]
-        steps.append("approve")
     if target == Status.CANCELLED:
         withdraw = people and rng.random() < 0.5
         return [*steps, "withdraw"] if withdraw else [*steps, "claim", "cancel"]
@@ -725,20 +1037,64 @@ class Scene:
 
 def _play(rng: random.Random, cast: Cast, plan: Plan, now: datetime) -> None:
     place = plan.requester or plan.created_by
-    floors = SITES[place.location][1]
-    words = {"site": place.location, "floor": rng.choice(floors)}
+    words = {"site": place.location, "floor": rng.choice(SITES[place.location][1])}
+    with _at(plan.created):
+        ticket = _file_request(cast, plan, words) if plan.sample.item else _file_ticket(cast, plan, words)
+    scene = Scene(rng, cast, plan, ticket)
+    steps = plan.steps if plan.steps is not None else _steps(rng, plan, now)
+    for step, moment in zip(steps, _schedule(rng, steps, plan.created, now - timedelta(minutes=5))):
+        with _at(moment):
+            ACTIONS[step](scene)
+
+
+def _file_ticket(cast: Cast, plan: Plan, words: dict) -> Ticket:
     data = TicketInput(ticket_type=plan.sample.ticket_type, title=plan.sample.title.format(**words),
                        description=plan.sample.body.format(**words), impact=plan.impact,
                        urgency=plan.urgency, category_id=cast.categories[plan.category].id,
                        contact_phone=plan.requester.phone if plan.requester else None)
-    with _at(plan.created):
-        ticket = create_ticket(data, requester=plan.requester, created_by=plan.created_by,
-                               channel=plan.channel)
-    scene = Scene(rng, cast, plan, ticket)
-    steps = _steps(rng, plan, now)
-    for step, moment in zip(steps, _schedule(rng, steps, plan.created, now - timedelta(minutes=5))):
-        with _at(moment):
-            ACTIONS[step](scene)
+    return create_ticket(data, requester=plan.requester, created_by=plan.created_by,
+                         channel=plan.channel)
+
+
+def _file_request(cast: Cast, plan: Plan, words: dict) -> Ticket:
+    """A catalog request as the portal files it: a draft holding the item and the raw answers,
+    then submitted, which validates them and starts the item's approvals."""
+    requester, item = plan.requester, cast.items[plan.sample.item]
+    words = {**words, "me": requester.email, "phone": requester.phone}
+    answers = {key: _answer(value, plan.created, words) for key, value in plan.sample.answers.items()}
+    draft = save_catalog_draft(requester, item, answers, uploads={})
+    return submit_ticket(draft, requester)
+
+
+
+
+def _answer(value, filed: datetime, words: dict):
+    """A sample's answer as the employee typed it: dates relative to the filing day."""
+    if isinstance(value, Days):
+        return (filed.date() + timedelta(days=value)).isoformat()
+    return value.format(**words) if isinstance(value, str) else value
+
+
+def _pending_step(ticket: Ticket):
+    return next(step for step in ticket_steps(ticket) if step.state == StepState.PENDING)
+
+
+def _approvers(step) -> list[User]:
+    return sorted((a.user for a in step.assignments), key=lambda user: user.id)
+
+
+def _approve(scene: Scene) -> None:
+    """The ticket's current step is approved: by one of its approvers, or all of them."""
+    step = _pending_step(scene.ticket)
+    people = _approvers(step)
+    for person in people if step.mode == StepMode.ALL else [scene.rng.choice(people)]:
+        decide(step.id, person, Decision.APPROVED, scene.say(APPROVE_COMMENTS))
+
+
+def _reject(scene: Scene) -> None:
+    step = _pending_step(scene.ticket)
+    decide(step.id, scene.rng.choice(_approvers(step)), Decision.REJECTED,
+           scene.say(REJECT_REASONS[scene.plan.sample.policy]))
 
 
 def _claim(scene: Scene) -> None:
@@ -749,12 +1105,12 @@ def _claim(scene: Scene) -> None:
 
 
 def _move(status: Status, who: str = "worker", reasons: list[str] | None = None, label: str | None = None):
-    """A step that moves the ticket; ``who``: worker, requester or system (an approval, a job)."""
+    """A step that moves the ticket; ``who``: worker, requester or system (a job)."""
 
     def step(scene: Scene) -> None:
         actor = {"worker": scene.worker, "requester": scene.plan.requester, "system": None}[who]
         transition_ticket(scene.ticket, status, actor, reason=scene.say(reasons) if reasons else None,
-                          actor_label=label.format(approver=scene.cast.approver.name) if label else None)
+                          actor_label=label)
 
     return step
 
@@ -784,9 +1140,8 @@ def _confirm(scene: Scene) -> None:
 
 
 ACTIONS = {
-    "submit_approval": _move(Status.UNDER_REVIEW),
-    "approve": _move(Status.OPEN, "system", label="Approved by {approver}"),
-    "reject": _move(Status.CANCELLED, "system", REJECT_REASONS, label="Rejected by {approver}"),
+    "approve": _approve,
+    "reject": _reject,
     "claim": _claim,
     "update": _comment(UPDATES),
     "ask": _comment(lambda s: QUESTIONS[s.plan.category]),
@@ -806,7 +1161,8 @@ ACTIONS = {
 
 
 def _create_drafts(cast: Cast, now: datetime) -> None:
-    """A few half-written tickets for the demo employee: drafts need nothing to be filled in."""
+    """A few half-written tickets for the demo employee, one of them a catalog request: drafts
+    need nothing to be filled in."""
     author = cast.demo["employee@example.com"]
     drafts = [
         (timedelta(days=3), TicketInput(title="Request a standing desk converter",
@@ -820,16 +1176,21 @@ def _create_drafts(cast: Cast, now: datetime) -> None:
     for age, data in drafts:
         with _at(now - age):
             save_draft(author, data)
+    with _at(now - timedelta(hours=1)):
+        save_catalog_draft(author, cast.items["VPN access"], {"device": "Company laptop", "policy": ""},
+                           uploads={})
 
 
 def _settle_outbox(now: datetime) -> None:
-    """Replay the recent "queued" notifications (backdated), then mark every seeded message
-    dispatched so that workers do not flood the bell with two months of history."""
+    """Replay the recent notifications (backdated: "queued" for the teams, "approval needed"
+    for the approvers of steps still waiting), then mark every seeded message dispatched so that
+    workers do not flood the bell with two months of history."""
     db.session.flush()
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
                                   .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
+    replay = {"notify_team_ticket_queued": notify_team_ticket_queued, "notify_approvers": notify_approvers}
     for message in messages:
-        if message.job == "notify_team_ticket_queued" and message.created_at >= now - NOTIFY_RECENT:
+        if message.job in replay and message.created_at >= now - NOTIFY_RECENT:
             with _at(message.created_at):
-                notify_team_ticket_queued(**json.loads(message.payload), outbox_id=message.id)
+                replay[message.job](**json.loads(message.payload), outbox_id=message.id)
         message.dispatched_at = message.created_at
