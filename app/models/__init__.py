@@ -9,9 +9,8 @@ from app.models.catalog import (
     CatalogItem, Category, FieldType, FormField, FormVersion, RuleKind, ValidationRule,
 )
 from app.models.messaging import Notification, OutboxMessage
-from app.models.ticket import (
-    FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, Ticket, TicketCounter, TicketType,
-)
+from app.models.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, TicketType
+from app.models.ticket import Ticket, TicketCounter
 from app.models.user import Membership, Role, Team, User, UserRole
 
 __all__ = [

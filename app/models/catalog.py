@@ -2,6 +2,7 @@
 with its admin-defined forms, and validation rules."""
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from app.extensions import db
 from app.models.base import str_enum, utcnow
 from app.models.enums import Level, TicketType
 from app.models.user import Team
+
+if TYPE_CHECKING:
+    from app.models.approval import ApprovalPolicy
 
 
 class Category(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import str_enum, utcnow
 from app.models.catalog import CatalogItem, Category, FormVersion
-from app.models.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, TicketType  # noqa: F401
+from app.models.enums import OPEN_STATUSES, Channel, Level, Status, TicketType
 from app.models.user import Team, User
 
 
