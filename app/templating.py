@@ -4,7 +4,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_login import current_user
 
-from app.models import Channel, Level, Role, Status, TicketType, utcnow
+from app.models import FINAL_STATUSES, Channel, Level, Role, Status, TicketType, utcnow
 from app.services import permissions
 from app.services.attachments import format_bytes
 from app.services.priority import PRIORITY_LABELS
@@ -23,16 +23,25 @@ def timeago(value: datetime | None) -> str:
     return ""
 
 
+def delivery_time(days: int | None) -> str:
+    """A catalog item's expected delivery, in words."""
+    if days is None:
+        return "Delivery time varies"
+    if days == 0:
+        return "Same business day"
+    return f"{days} business day{'' if days == 1 else 's'}"
+
+
 def datetime_utc(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(markdown=render_markdown, timeago=timeago,
-                                 datetime_utc=datetime_utc, filesize=format_bytes,
+                                 datetime_utc=datetime_utc, delivery_time=delivery_time, filesize=format_bytes,
                                  priority_label=PRIORITY_LABELS.get,
                                  combine_page=lambda args, page: {**args, "page": page})
-    app.jinja_env.globals.update(Status=Status, TicketType=TicketType, Level=Level,
+    app.jinja_env.globals.update(Status=Status, FINAL_STATUSES=FINAL_STATUSES, TicketType=TicketType, Level=Level,
                                  Channel=Channel, Role=Role, PRIORITY_LABELS=PRIORITY_LABELS,
                                  perms=permissions)
 

@@ -406,3 +406,15 @@ def test_reorder_rules(client, admin):
 def test_admin_index_links_the_catalog_and_rules(client, admin):
     html = client.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/catalog"' in html and 'href="/admin/rules"' in html
+
+
+def test_first_field_of_a_new_item_needs_no_condition_input(client, admin, hardware):
+    """The first field has nothing to depend on, so its form has no "Show only when" select;
+    a post without that input must still be accepted."""
+    client.post("/admin/catalog/items/new", data=item_data(hardware, name="Desk phone"))
+    item = db.session.scalar(db.select(CatalogItem).where(CatalogItem.name == "Desk phone"))
+    data = field_data(label="Extension")
+    del data["show_if_key"]
+    response = client.post(f"/admin/catalog/items/{item.id}/fields/new", data=data)
+    assert response.status_code == 303
+    assert [f.key for f in fields_of(item)] == ["extension"]

@@ -402,3 +402,20 @@ def test_pages_need_sign_in(client):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
+
+
+def test_no_replies_on_a_finished_ticket(client, login, make_user, make_ticket):
+    """A closed or cancelled ticket shows no reply form, and a reply posted anyway is refused
+    with the reason by the field (the way forward is a new ticket)."""
+    from app.services.lifecycle import transition_ticket
+
+    ann = make_user("ann")
+    ticket = make_ticket(ann)
+    transition_ticket(ticket, Status.CANCELLED, ann, reason="Sorted itself out")
+    db.session.commit()
+    login(ann)
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Send reply" not in page
+    response = client.post(f"/tickets/{ticket.number}/reply", data={"body": "One more thing"})
+    assert response.status_code == 422
+    assert "replies are closed" in response.get_data(as_text=True)

@@ -74,7 +74,7 @@ class FieldForm(FlaskForm):
     field_type = _enum_select("Type", FieldType, default=FieldType.TEXT.value)
     help = StringField("Help text", filters=[_strip], validators=[_length(500)])
     required = BooleanField("Required")
-    show_if_key = SelectField("Show only when", invalid_choice_message="Choose a field that comes before this one.")
+    show_if_key = SelectField("Show only when", default="", invalid_choice_message="Choose a field that comes before this one.")
     show_if_value = StringField("has the answer", filters=[_strip], validators=[_length(200)],
                                 render_kw={"list": "show-if-values"})
     pattern = StringField("Pattern (regular expression)", validators=[_length(300)])

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Comment, Status, Ticket, User, utcnow
+from app.models import FINAL_STATUSES, Comment, Status, Ticket, User, utcnow
 from app.services.attachments import attach_files, real_uploads
 from app.services.audit import record_event
 from app.services.errors import PermissionDenied, ValidationFailed
@@ -21,6 +21,10 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise PermissionDenied("Only IT staff can write internal notes.")
     if ticket.is_draft:
         raise ValidationFailed("Submit the draft before replying to it.")
+    if ticket.status in FINAL_STATUSES and not internal:
+        raise ValidationFailed(f"{ticket.number} is {ticket.status.label.lower()}; replies are closed. "
+                               "Report or request something new instead.",
+                               {"body": ["This ticket is finished; replies are closed."]})
     comment = Comment(ticket_id=ticket.id, author=author, body=body, is_internal=internal)
     db.session.add(comment)
     db.session.flush()

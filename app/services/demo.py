@@ -311,10 +311,12 @@ class Sample:
 
     @property
     def policy(self) -> str | None:
-        """The approval policy it will meet on submission (the item's, or the CAB rule's)."""
+        """The approval policy it will meet on submission: its item's, or an approval rule's
+        for its type (the demo's rules have no further conditions)."""
         if self.item:
             return ITEM_BY_NAME[self.item].policy
-        return "Change Advisory Board" if self.ticket_type == CHG else None
+        return next((policy for _name, ticket_type, _c, kind, _f, policy, _m in RULES
+                     if kind == RuleKind.APPROVE and ticket_type in (None, self.ticket_type)), None)
 
     @property
     def needs_approval(self) -> bool:
@@ -937,8 +939,9 @@ def _featured_plan(cast: Cast, now: datetime, name: str, age: timedelta, sample:
                    steps: list[str]) -> Plan:
     requester = cast.people[name]
     item = ITEM_BY_NAME[sample.item]
-    return Plan(now - age, item.category, sample, Status.UNDER_REVIEW, Channel.PORTAL, requester,
-                requester, *item.levels, steps=steps)
+    target = Status.CANCELLED if "reject" in steps else Status.UNDER_REVIEW
+    return Plan(now - age, item.category, sample, target, Channel.PORTAL, requester, requester,
+                *item.levels, steps=steps)
 
 
 def _steps(rng: random.Random, plan: Plan, now: datetime) -> list[str]:
