@@ -4,8 +4,6 @@ step is approved once and the ticket moves on once. The same approver twice: one
 Each decider runs in its own thread with its own app context (own session and connection), as
 two web processes would; a Barrier releases them together; each race is repeated.
 """
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,28 +12,10 @@ from app.extensions import db
 from app.models import ApprovalDecision, Decision, Status, StepState, Ticket, TicketEvent, User
 from app.services import approvals
 from app.services.errors import Conflict
+from tests.concurrency import run_together
 from tests.test_approvals import all_of, submit, world  # noqa: F401 (fixtures)
 
 ROUNDS = 5
-
-
-def _run_together(*jobs) -> list:
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            results[i] = job(barrier)
-        except Exception as exc:  # noqa: BLE001 (reported to the test below)
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a decider hung"
-    return results
 
 
 def _decider(app, step_id: int, user_id: int):
@@ -61,7 +41,7 @@ def _count(model, *where) -> int:
 def test_two_approvers_of_an_all_of_step_at_once(app, world, all_of, round_):  # noqa: F811
     ticket = submit(world, all_of)
     step_id, ticket_id = approvals.ticket_steps(ticket)[0].id, ticket.id
-    results = _run_together(_decider(app, step_id, world.amy.id), _decider(app, step_id, world.bob.id))
+    results = run_together(_decider(app, step_id, world.amy.id), _decider(app, step_id, world.bob.id))
     assert results == ["ok", "ok"]
     db.session.rollback()  # end the test's own snapshot to see the threads' commits
     step = approvals.ticket_steps(db.session.get(Ticket, ticket_id))[0]
@@ -75,7 +55,7 @@ def test_two_approvers_of_an_all_of_step_at_once(app, world, all_of, round_):  #
 def test_the_same_approver_twice_at_once(app, world, all_of, round_):  # noqa: F811
     ticket = submit(world, all_of)
     step_id = approvals.ticket_steps(ticket)[0].id
-    results = _run_together(_decider(app, step_id, world.amy.id), _decider(app, step_id, world.amy.id))
+    results = run_together(_decider(app, step_id, world.amy.id), _decider(app, step_id, world.amy.id))
     assert sorted(map(str, results)) == ["You have already decided on this step.", "ok"], results
     db.session.rollback()
     assert _count(ApprovalDecision, ApprovalDecision.step_id == step_id) == 1

@@ -5,7 +5,6 @@ database connection, as two web processes would; a Barrier releases them togethe
 run several times, through the service (as a request does: write transaction, load, claim,
 commit) and through two HTTP clients.
 """
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from app.extensions import db
 from app.models import Role, Ticket, TicketEvent, User
 from app.services import tickets
 from app.services.errors import Conflict
+from tests.concurrency import run_together
 
 ROUNDS = 5
 
@@ -27,26 +27,6 @@ def race(make_team, make_category, make_user):
         tom=make_user("tom", roles=[Role.AGENT], teams=[team]),
         sue=make_user("sue", roles=[Role.AGENT], teams=[team]),
         ann=make_user("ann")))
-
-
-def _run_together(*jobs) -> list:
-    """Run ``jobs`` in threads released at once; their results (or exceptions) in order."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        try:
-            results[i] = job(barrier)
-        except Exception as exc:  # noqa: BLE001 (reported to the test below)
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a claimer hung"
-    return results
 
 
 def _claimed_events(ticket_id: int) -> int:
@@ -81,7 +61,7 @@ def test_two_threads_claiming_via_the_service(app, race, make_ticket, round_):
                 return agent.name
         return job
 
-    results = _run_together(claimer(race.tom.id), claimer(race.sue.id))
+    results = run_together(claimer(race.tom.id), claimer(race.sue.id))
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the claims
     winners = [r for r in results if isinstance(r, str)]
     losers = [r for r in results if isinstance(r, Conflict)]
@@ -108,7 +88,7 @@ def test_two_clients_claiming_over_http(app, race, make_ticket, round_):
                 return response.status_code, response.get_data(as_text=True)
         return job
 
-    results = _run_together(claimer(race.tom.id), claimer(race.sue.id))
+    results = run_together(claimer(race.tom.id), claimer(race.sue.id))
     assert sorted(status for status, _ in results) == [200, 409], results
     body_of_loser = next(body for status, body in results if status == 409)
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the claims
