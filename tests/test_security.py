@@ -146,3 +146,20 @@ def test_secret_key_is_generated_into_instance(tmp_path, monkeypatch):
 
 def test_user_model_has_no_plain_password(app):
     assert "password" not in {c.name for c in User.__table__.columns}
+
+
+def test_a_uniqueness_race_is_a_409_not_a_500(client, make_user, login, monkeypatch):
+    """When the database refuses a duplicate that slipped past the form checks, the user gets a
+    clear 409 and the session is usable again."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.blueprints.notifications import views
+
+    def duplicate(_user):
+        raise IntegrityError("INSERT …", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(views, "mark_all_read", duplicate)
+    login(make_user("ann"))
+    response = client.post("/notifications/read")
+    assert response.status_code == 409 and b"Reload the page and try again" in response.data
+    assert client.get("/notifications/").status_code == 200

@@ -1,9 +1,11 @@
 """Error pages: every 4xx explains itself; JSON callers get {"error": reason}."""
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.blueprints.common import wants_json
+from app.extensions import db
 from app.services.errors import DomainError
 
 _MESSAGES = {
@@ -36,6 +38,14 @@ def init_error_handlers(app) -> None:
         if exc.code is None or exc.code < 400:
             return exc
         return _answer(exc.code, _MESSAGES.get(exc.code, exc.description))
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError):
+        """A uniqueness race the form checks could not see (two admins saving the same name at
+        once): the database refused it; say so instead of failing."""
+        db.session.rollback()
+        return _answer(409, "Someone saved a conflicting change at the same moment (for example "
+                            "the same name). Reload the page and try again.")
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
