@@ -13,10 +13,14 @@ PASSWORD = "correct horse battery"
 
 
 def sign_in(page, base, email):
+    """Sign in and wait until the browser has left the sign-in page (the boosted form posts in
+    the background; acting before it lands would race it)."""
     page.goto(f"{base}/login")
+    page.wait_for_load_state("networkidle")  # htmx loaded, so the form is boosted from here on
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url, timeout=15000)
     page.wait_for_load_state("networkidle")
 
 
