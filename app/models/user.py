@@ -39,8 +39,10 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    # Loaded when first used (team checks), not with every signed-in request: live polls that
+    # find nothing changed never need it.
     memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Membership, Role, Team, User, UserRole
@@ -100,7 +101,7 @@ class UserInput:
 
 def user_page(query: str = "", role: Role | None = None, page: int = 1, per_page: int = 25):
     """One page of all accounts (inactive too), by name; ``query`` matches name or email."""
-    stmt = select(User).order_by(func.lower(User.name), User.id)
+    stmt = select(User).options(selectinload(User.memberships)).order_by(func.lower(User.name), User.id)
     q = (query or "").strip().lower()
     if q:
         stmt = stmt.where(or_(func.lower(User.name).contains(q, autoescape=True),
