@@ -419,3 +419,18 @@ def test_no_replies_on_a_finished_ticket(client, login, make_user, make_ticket):
     response = client.post(f"/tickets/{ticket.number}/reply", data={"body": "One more thing"})
     assert response.status_code == 422
     assert "replies are closed" in response.get_data(as_text=True)
+
+
+def test_a_draft_submitted_from_another_tab_leads_to_its_ticket(client, login, make_user, make_category):
+    """Saving from a second tab after the draft was submitted in the first: not a 404 but the
+    ticket, with a word on where to add more."""
+    category = make_category()
+    ann = login(make_user("ann"))
+    client.post("/new", data=form_data(category))
+    draft = db.session.query(Ticket).one()
+    assert client.post(f"/drafts/{draft.id}", data=form_data(category, action="submit")).status_code == 303
+    db.session.refresh(draft)
+    assert draft.number and draft.requester_id == ann.id
+    response = client.post(f"/drafts/{draft.id}", data=form_data(category, title="late edit"))
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/tickets/{draft.number}")
+    assert "already submitted" in client.get(response.headers["Location"]).get_data(as_text=True)

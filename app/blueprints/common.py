@@ -1,7 +1,7 @@
 """What every view does first (load, authorize) and how it answers (page or fragment)."""
 from functools import wraps
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -41,7 +41,13 @@ def get_ticket_or_404(number: str, need: str = "view") -> Ticket:
 
 
 def get_draft_or_404(draft_id: int) -> Ticket:
+    """The current user's draft. A draft they have since submitted (say, from another tab)
+    leads to its ticket page with a word on where to add more, not to a dead end."""
     ticket = db.session.get(Ticket, draft_id)
+    if (ticket is not None and not ticket.is_draft and ticket.created_by_id == current_user.id
+            and permissions.can_view_ticket(current_user, ticket)):
+        flash(f"This draft was already submitted as {ticket.number}; anything new goes in a reply.", "info")
+        abort(redirect(url_for("portal.ticket_detail", number=ticket.number), 303))
     if ticket is None or not ticket.is_draft or not permissions.can_view_ticket(current_user, ticket):
         abort(404)
     return ticket

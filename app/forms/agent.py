@@ -7,7 +7,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.forms.ticket import TicketForm
+from app.forms.ticket import TicketForm, VersionedForm
 from app.models import Channel, LinkType, Status, Team, TicketType, User
 from app.services.priority import PRIORITY_LABELS
 from app.services.queues import AGE_DAYS, OPEN_STATUS_ORDER, SORTS, VIEWS, QueueFilters
@@ -24,15 +24,6 @@ def _choice(label: str, choices, **kwargs) -> SelectField:
     return SelectField(label, choices=choices, coerce=_optional_int, validate_choice=True,
                        invalid_choice_message=NOT_UNDERSTOOD, invalid_value_message=NOT_UNDERSTOOD,
                        **kwargs)
-
-
-class VersionedForm(FlaskForm):
-    """An action built on the ticket as the page showed it; a stale version is refused."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
 
 class QueueFilterForm(FlaskForm):

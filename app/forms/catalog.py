@@ -3,10 +3,11 @@ inputs (``q_<key>``) are read and checked by ``services.catalog_forms``; these f
 CSRF token, the pressed button, the draft's version and the free-text "Anything else?"."""
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.forms.portal import SAVE_DRAFT, SUBMIT
+from app.forms.ticket import VersionedForm
 from app.models import FieldType
 from app.services.catalog_forms import FieldSpec, read_answers
 
@@ -21,20 +22,17 @@ class AnswersForm(FlaskForm):
         return {s.key: request.files.getlist(s.name) for s in specs if s.type == FieldType.FILE}
 
 
-class CatalogItemForm(AnswersForm):
+class CatalogItemForm(AnswersForm, VersionedForm):
     """``action`` is "draft" or "submit"; anything else saves a draft, which never loses text."""
 
     notes = TextAreaField("Anything else?", validators=[
         Optional(), Length(max=20000, message="Keep it under 20,000 characters.")])
     action = StringField(default=SAVE_DRAFT)
-    version = HiddenField()
 
     @property
     def wants_submit(self) -> bool:
         return self.action.data == SUBMIT
 
-    def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
 
 class FieldsRefreshForm(AnswersForm):

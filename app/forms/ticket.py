@@ -16,7 +16,17 @@ def _level(value: str | None) -> Level | None:
     return Level(value) if value else None
 
 
-class TicketForm(FlaskForm):
+class VersionedForm(FlaskForm):
+    """A change built on the ticket as the page showed it: the hidden version lets the service
+    refuse a stale one ("changed by X meanwhile")."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if str(self.version.data or "").isdigit() else None
+
+
+class TicketForm(VersionedForm):
     """Every field is optional here: a draft may be half-filled. What a submission must hold
     is decided by ``services.tickets.submission_errors`` and shown next to these fields."""
 
@@ -35,7 +45,6 @@ class TicketForm(FlaskForm):
         Optional(), Length(max=40),
         Regexp(r"^[0-9+()./\- ext]{5,40}$", message="Use digits, spaces and + ( ) - only.")])
     attachments = MultipleFileField("Screenshots or files")
-    version = HiddenField()
 
     def set_category_choices(self, categories) -> None:
         self.category_id.choices = [("", "Choose…")] + [(c.id, c.name) for c in categories]
@@ -46,6 +55,3 @@ class TicketForm(FlaskForm):
             title=self.title.data or "", description=self.description.data or "",
             category_id=self.category_id.data, impact=_level(self.impact.data),
             urgency=_level(self.urgency.data), contact_phone=self.contact_phone.data)
-
-    def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
