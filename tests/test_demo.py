@@ -11,7 +11,8 @@ from app.models import (
 )
 from app.models.base import travel_to
 from app.services.approvals import inbox, ticket_steps
-from app.services.demo import DEMO_PASSWORD, DEMO_USERS, DIRECTOR, ITEMS, seed_demo
+from app.services.demo import seed_demo
+from app.services.demo_data import DEMO_PASSWORD, DEMO_USERS, DIRECTOR, ITEMS
 from app.services.errors import ValidationFailed
 from app.services.users import authenticate
 
