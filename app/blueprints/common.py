@@ -53,6 +53,15 @@ def get_draft_or_404(draft_id: int) -> Ticket:
     return ticket
 
 
+def posted_form(form_class):
+    """The posted one-button form (move, delete, claim…), checked: its CSRF token and its value.
+    Only a tampered or expired post fails this, so it is a plain 400."""
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
 def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and not request.htmx

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, request, url_for
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.views import _form_page
-from app.blueprints.common import apply_field_errors, refuse, render, role_required
+from app.blueprints.common import apply_field_errors, posted_form, refuse, render, role_required
 from app.extensions import db
 from app.forms.admin import ActionForm
 from app.forms.catalog_admin import ActiveForm, FieldForm, ItemForm, MoveForm
@@ -64,9 +64,7 @@ def _fields_context(item: CatalogItem) -> dict:
 @role_required()
 def catalog_item_move(item_id: int):
     item = db.get_or_404(CatalogItem, item_id)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted_form(MoveForm)
     catalog_admin.move_item(item, form.direction.data)
     db.session.commit()
     return _back_to_list()
@@ -76,9 +74,7 @@ def catalog_item_move(item_id: int):
 @role_required()
 def catalog_item_active(item_id: int):
     item = db.get_or_404(CatalogItem, item_id)
-    form = ActiveForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted_form(ActiveForm)
     catalog_admin.set_item_active(item, form.active.data)
     db.session.commit()
     return _back_to_list()
@@ -138,9 +134,7 @@ def _field_or_404(item_id: int, field_id: int) -> tuple[CatalogItem, FormField]:
 @role_required()
 def catalog_field_move(item_id: int, field_id: int):
     item, form_field = _field_or_404(item_id, field_id)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted_form(MoveForm)
     return _field_action(item, lambda: catalog_admin.move_field(item, form_field, form.direction.data))
 
 
@@ -148,8 +142,7 @@ def catalog_field_move(item_id: int, field_id: int):
 @role_required()
 def catalog_field_delete(item_id: int, field_id: int):
     item, form_field = _field_or_404(item_id, field_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    posted_form(ActionForm)
     return _field_action(item, lambda: catalog_admin.delete_field(item, form_field))
 
 

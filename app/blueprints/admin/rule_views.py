@@ -2,11 +2,11 @@
 on every submission and agent edit. Rules are applied in list order."""
 import json
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 
 from app.blueprints.admin import bp
 from app.blueprints.admin.views import _form_page
-from app.blueprints.common import render, role_required
+from app.blueprints.common import posted_form, render, role_required
 from app.extensions import db
 from app.forms.admin import ActionForm
 from app.forms.catalog_admin import MoveForm, RuleForm
@@ -54,9 +54,7 @@ def _rule_page(rule: ValidationRule | None):
 @role_required()
 def rule_move(rule_id: int):
     rule = db.get_or_404(ValidationRule, rule_id)
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted_form(MoveForm)
     catalog_admin.move_rule(rule, form.direction.data)
     db.session.commit()
     return _back_to_list()
@@ -66,8 +64,7 @@ def rule_move(rule_id: int):
 @role_required()
 def rule_delete(rule_id: int):
     rule = db.get_or_404(ValidationRule, rule_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    posted_form(ActionForm)
     name = rule.name
     catalog_admin.delete_rule(rule)
     db.session.commit()

@@ -4,12 +4,12 @@ Create and edit pages share one flow (``_form_page``): validate the form, save t
 service, commit and redirect (303); refused input comes back as typed, with each message next
 to its field and status 422.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.blueprints.admin import bp
-from app.blueprints.common import apply_field_errors, render, role_required
+from app.blueprints.common import apply_field_errors, posted_form, render, role_required
 from app.extensions import db
 from app.forms.admin import (ActionForm, CategoryForm, LeadForm, MemberForm, TeamForm, UserForm,
                              UserSearchForm)
@@ -129,9 +129,7 @@ def team_member_add(team_id: int):
 @role_required()
 def team_member_lead(team_id: int, user_id: int):
     team, user = _team_or_404(team_id), db.get_or_404(User, user_id)
-    form = LeadForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted_form(LeadForm)
     teams.set_lead(team, user, form.is_lead.data)
     db.session.commit()
     return redirect(url_for("admin.team_edit", team_id=team.id), 303)
@@ -141,8 +139,7 @@ def team_member_lead(team_id: int, user_id: int):
 @role_required()
 def team_member_remove(team_id: int, user_id: int):
     team, user = _team_or_404(team_id), db.get_or_404(User, user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    posted_form(ActionForm)
     users.remove_membership(team, user)
     db.session.commit()
     return redirect(url_for("admin.team_edit", team_id=team.id), 303)

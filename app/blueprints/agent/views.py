@@ -5,12 +5,14 @@ Every view is for IT staff (role_required(Role.AGENT); admins pass). Actions are
 POSTs: an htmx request gets the updated fragment back, a plain (or boosted) post a flash and a
 303 back. Refused actions go through ``refuse()`` (409/403 with the reason).
 """
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.blueprints.agent import bp
-from app.blueprints.common import apply_field_errors, get_ticket_or_404, refuse, render, role_required
+from app.blueprints.common import (
+    apply_field_errors, get_ticket_or_404, posted_form, refuse, render, role_required,
+)
 from app.extensions import db
 from app.forms.agent import (
     AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, PriorityForm, QueueFilterForm,
@@ -65,8 +67,7 @@ def ticket_claim(number: str):
     """Take the ticket; in the queue (htmx) the answer is its row, now showing "You"."""
     ticket = get_ticket_or_404(number, need="work")
     back = _back_to(ticket)
-    if not ClaimForm().validate_on_submit():
-        abort(400)
+    posted_form(ClaimForm)
     try:
         claim_ticket(ticket, current_user)
     except (Conflict, PermissionDenied) as error:

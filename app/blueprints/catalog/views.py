@@ -7,7 +7,7 @@ file or a refused submission never costs the employee what they typed.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints.common import apply_field_errors, get_draft_or_404, render
+from app.blueprints.common import apply_field_errors, get_draft_or_404, posted_form, render
 from app.blueprints.portal.views import DRAFT_CONFLICT
 from app.blueprints.catalog import bp
 from app.extensions import db
@@ -64,9 +64,7 @@ def item_form_fields(item_id: int):
     """The form's fields again for the answers posted so far: conditional fields appear or go.
     Also the admin preview's refresh, hence retired items for admins."""
     item = _item_or_404(item_id, retired_ok=True)
-    form = FieldsRefreshForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = posted_form(FieldsRefreshForm)
     specs = item_specs(item)
     answers = form.answers(specs)
     draft = _own_draft(request.args.get("draft", type=int), item)
