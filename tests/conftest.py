@@ -162,3 +162,27 @@ def login(client):
         return user
 
     return do
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(fn): how many SQL statements ``fn`` runs, starting as a fresh request would
+    (everything in the test's session expired, no user cached on g), to guard list pages against N+1."""
+    from sqlalchemy import event
+
+    def run(fn) -> int:
+        statements = []
+
+        def record(*_args):
+            statements.append(1)
+
+        db.session.expire_all()  # reload, as a fresh request would; test objects stay usable
+        g.pop("_login_user", None)
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return run

@@ -440,26 +440,6 @@ def test_too_long_category_name_is_refused(client, admin):
 
 # --- Query counts (no N+1 on the lists) ---------------------------------------------------------
 
-@pytest.fixture
-def count_queries(app):
-    from sqlalchemy import event
-
-    def run(fn) -> int:
-        statements = []
-
-        def record(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
-
-    return run
-
-
 @pytest.mark.parametrize("url", ["/admin/users", "/admin/teams", "/admin/categories"])
 def test_list_pages_do_not_query_per_row(client, admin, make_user, make_team, make_category, count_queries, url):
     def grow(start, stop):

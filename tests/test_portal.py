@@ -6,7 +6,7 @@ from html import unescape as html_unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attachment, Comment, Role, Status, Ticket
@@ -359,20 +359,14 @@ def test_my_tickets_live_fragment(client, ann, make_ticket):
     assert changed.status_code == 200 and "Mouse is dead" in changed.get_data(as_text=True)
 
 
-def test_my_tickets_runs_the_same_queries_for_many_tickets(client, app, ann, make_ticket, category):
-    def count_queries(n):
+def test_my_tickets_runs_the_same_queries_for_many_tickets(client, app, ann, make_ticket, category,
+                                                           count_queries):
+    def with_tickets(n):
         for _ in range(n):
             make_ticket(ann, category)
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            client.get("/my")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        return count_queries(lambda: client.get("/my"))
 
-    assert count_queries(2) == count_queries(8)
+    assert with_tickets(2) == with_tickets(8)
 
 
 def test_ticket_page_live_fragment(client, ann, make_user, make_ticket):
