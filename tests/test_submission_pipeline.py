@@ -145,3 +145,18 @@ def test_managers_without_the_approver_role_find_their_inbox(client, login, lapt
     assert "/approvals/" in link and ">1<" in link
     login(ann)
     assert client.get("/approvals/nav", headers={"HX-Request": "true"}).get_data(as_text=True) == ""
+
+
+def test_inbox_queries_do_not_grow_with_entries(client, login, laptop, make_user, count_queries):
+    """The inbox loads every entry's requester history in one query, not one per entry."""
+    item, boss, _ = laptop
+
+    def inbox_with(n):
+        for i in range(n):
+            requester = make_user(f"req{i}_{n}", manager_id=boss.id)
+            tickets.submit_ticket(_draft(requester, item, {"spec": "Standard"}), requester)
+        db.session.commit()
+        login(boss)
+        return count_queries(lambda: client.get("/approvals/"))
+
+    assert inbox_with(1) == inbox_with(3)

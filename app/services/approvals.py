@@ -195,14 +195,24 @@ def step_counts(ticket_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def requester_history(ticket: Ticket, limit: int = 5) -> list[Ticket]:
-    """The requester's latest other submitted tickets: what an approver weighs a request against."""
-    if ticket.requester_id is None:
-        return []
-    return list(db.session.scalars(
-        select(Ticket).where(Ticket.requester_id == ticket.requester_id, Ticket.id != ticket.id,
-                             Ticket.status != Status.DRAFT)
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)))
+def requester_histories(tickets: list[Ticket], limit: int = 5) -> dict[int, list[Ticket]]:
+    """For each ticket, its requester's latest other submitted tickets: what an approver weighs
+    a request against. One query for the whole inbox (a window per requester)."""
+    requester_ids = {t.requester_id for t in tickets if t.requester_id is not None}
+    if not requester_ids:
+        return {t.id: [] for t in tickets}
+    rank = func.row_number().over(partition_by=Ticket.requester_id,
+                                  order_by=(Ticket.created_at.desc(), Ticket.id.desc())).label("rank")
+    recent = (select(Ticket.id, rank).where(Ticket.requester_id.in_(requester_ids),
+                                            Ticket.status != Status.DRAFT).subquery())
+    rows = db.session.scalars(select(Ticket).join(recent, recent.c.id == Ticket.id)
+                              .where(recent.c.rank <= limit + 1)
+                              .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
+    by_requester: dict[int, list[Ticket]] = {}
+    for row in rows:
+        by_requester.setdefault(row.requester_id, []).append(row)
+    return {t.id: [r for r in by_requester.get(t.requester_id, []) if r.id != t.id][:limit]
+            for t in tickets}
 
 
 def is_assigned(user: User, step: ApprovalStep) -> bool:

@@ -17,10 +17,12 @@ from app.services import approvals, catalog, live
 from app.services.errors import Conflict, PermissionDenied, ValidationFailed
 
 
-def _entry(step: ApprovalStep, total: int) -> dict:
-    """What an approver weighs: the request, its answers and the requester's recent tickets."""
-    return dict(step=step, total=total, rows=catalog.ticket_answers(step.ticket),
-                history=approvals.requester_history(step.ticket),
+def _entry(step: ApprovalStep, total: int, history: list | None = None) -> dict:
+    """What an approver weighs: the request, its answers and the requester's recent tickets
+    (passed in when the inbox loaded them for every entry at once)."""
+    if history is None:
+        history = approvals.requester_histories([step.ticket])[step.ticket_id]
+    return dict(step=step, total=total, rows=catalog.ticket_answers(step.ticket), history=history,
                 decidable=approvals.can_decide(current_user, step),
                 my_decision=next((d for d in step.decisions if d.approver_id == current_user.id), None))
 
@@ -28,7 +30,9 @@ def _entry(step: ApprovalStep, total: int) -> dict:
 def _inbox_context(failed: dict | None = None) -> dict:
     steps = approvals.inbox(current_user)
     totals = approvals.step_counts([s.ticket_id for s in steps]) if steps else {}
-    return dict(entries=[_entry(s, totals.get(s.ticket_id, 1)) for s in steps], failed=failed,
+    histories = approvals.requester_histories([s.ticket for s in steps])
+    return dict(entries=[_entry(s, totals.get(s.ticket_id, 1), histories[s.ticket_id]) for s in steps],
+                failed=failed,
                 stamp=live.approvals_stamp(current_user))
 
 
