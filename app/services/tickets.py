@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import (
-    ApprovalPolicy, Category, Channel, FINAL_STATUSES, Level, LinkType, Status, Team, Ticket, TicketLink,
+    ApprovalPolicy, Category, Channel, Level, LinkType, Status, Team, Ticket, TicketLink,
     TicketType, User, utcnow,
 )
 from app.services import events
@@ -16,7 +16,7 @@ from app.services.errors import Conflict, NotFound, PermissionDenied, Validation
 from app.services.lifecycle import (
     available_transitions, check_version, find_transition, transition_ticket,
 )
-from app.services.permissions import can_claim_ticket
+from app.services.permissions import CLAIMABLE_STATUSES as CLAIMABLE, can_claim_ticket
 from app.services.approvals import start_approvals
 from app.services.catalog_forms import current_version, item_specs, validate_answers
 from app.services.numbering import next_number
@@ -167,13 +167,14 @@ def delete_draft(draft: Ticket, user: User) -> None:
     db.session.delete(draft)
 
 
-# Not drafts, not finished, and not while approval is pending (no team works it yet).
-CLAIMABLE = tuple(s for s in Status if s not in FINAL_STATUSES and s not in (Status.DRAFT, Status.UNDER_REVIEW))
-
-
 def claim_ticket(ticket: Ticket, agent: User) -> Ticket:
     """Take an unassigned ticket. One conditional UPDATE decides between concurrent claimers,
-    on any number of processes or hosts: its row count says who won."""
+    on any number of processes or hosts: its row count says who won.
+
+    A ticket Under Review cannot be claimed (nor get an assignee any other way): its approvers
+    were chosen as people with no stake in it, and an assignee would be one."""
+    if agent.is_agent and ticket.status not in CLAIMABLE:
+        raise Conflict(_unclaimable(ticket))
     if not can_claim_ticket(agent, ticket):
         if not agent.is_agent:
             raise PermissionDenied("Only IT staff can claim tickets.")
@@ -189,12 +190,18 @@ def claim_ticket(ticket: Ticket, agent: User) -> Ticket:
     if not won:
         if ticket.assignee is not None:
             raise Conflict(f"{ticket.reference} was already claimed by {ticket.assignee.name}.")
-        raise Conflict(f"{ticket.reference} is {ticket.status.label} and cannot be claimed.")
+        raise Conflict(_unclaimable(ticket))
     record_event(ticket, agent, "claimed", field="assignee", new=agent.name)
     # Claiming starts the work where the type allows it (a change waits for its approval).
     if any(t.target == Status.IN_PROGRESS for t in available_transitions(ticket, agent)):
         transition_ticket(ticket, Status.IN_PROGRESS, agent)
     return ticket
+
+
+def _unclaimable(ticket: Ticket) -> str:
+    if ticket.status == Status.UNDER_REVIEW:
+        return f"{ticket.reference} waits for approval; it can be claimed once it is approved."
+    return f"{ticket.reference} is {ticket.status.label} and cannot be claimed."
 
 
 def change_priority(ticket: Ticket, actor: User, priority: int, reason: str,
