@@ -6,6 +6,11 @@ ticket that is already waiting). The ticket waits Under Review; the first step i
 step completes with one approval (any-of) or all of them (all-of); a rejection ends the ticket
 as Cancelled with the approver's reason; full approval sends it on to its team's queue.
 
+Four eyes: nobody decides a step of a ticket they requested, filed or are assigned to
+(``permissions.approval_conflict``, the one place of that rule). Such people are left off a
+step when it is planned, a step left with nobody refuses the submission, and a decision by
+someone who gained a stake since (the ticket reassigned) is refused.
+
 Deciding locks the step's row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the write request's
 BEGIN IMMEDIATE serialises writers), so two approvers of an all-of step deciding at the same
 moment both count once and the step completes once. The unique (step, approver) key makes a
@@ -19,13 +24,14 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    ApprovalAssignment, ApprovalDecision, ApprovalPolicy, ApprovalStep, ApproverKind, Decision,
-    Membership, Role, Status, StepMode, StepState, Ticket, User, UserRole, utcnow,
+    ApprovalAssignment, ApprovalDecision, ApprovalPolicy, ApprovalStep, ApprovalStepDef, ApproverKind,
+    Decision, Membership, Role, Status, StepMode, StepState, Ticket, User, UserRole, utcnow,
 )
 from app.services import events
 from app.services.audit import record_event
 from app.services.errors import Conflict, PermissionDenied, ValidationFailed
 from app.services.lifecycle import transition_ticket
+from app.services.permissions import approval_conflict, may_decide_approvals
 
 
 def resolve_approvers(spec: dict, ticket: Ticket) -> set[int]:
@@ -47,22 +53,15 @@ def resolve_approvers(spec: dict, ticket: Ticket) -> set[int]:
 def start_approvals(ticket: Ticket, policies: list[ApprovalPolicy]) -> list[ApprovalStep]:
     """Copy the policies' steps onto ``ticket`` and ask the first one.
 
-    Refused (ValidationFailed) when a step would have nobody to ask, for example a manager step
-    for a requester without a manager: the requester is told before anything is filed. The
-    requester is never among their own approvers.
+    Four eyes: nobody is asked to approve a ticket they requested, filed or are assigned to
+    (``permissions.approval_conflict``); an all-of step simply waits for the others. Refused
+    (ValidationFailed) when a step would have nobody to ask, for example a manager step for a
+    requester without a manager: the submitter is told before anything is filed.
     """
     steps = []
     for policy in policies:
         for step_def in policy.steps:
-            approver_ids = set()
-            for spec in json.loads(step_def.approvers or "[]"):
-                approver_ids |= resolve_approvers(spec, ticket)
-            approver_ids.discard(ticket.requester_id)
-            if not approver_ids:
-                raise ValidationFailed(
-                    f"This request needs approval ({policy.name}: {step_def.name}), but nobody "
-                    "can approve it for you yet (for example, no manager is set on your profile). "
-                    "Contact the IT service desk.")
+            approver_ids = _step_approvers(ticket, policy, step_def)
             step = ApprovalStep(ticket_id=ticket.id, position=len(steps) + 1, name=step_def.name,
                                 mode=step_def.mode, policy_name=policy.name)
             step.assignments = [ApprovalAssignment(user_id=uid) for uid in sorted(approver_ids)]
@@ -71,6 +70,25 @@ def start_approvals(ticket: Ticket, policies: list[ApprovalPolicy]) -> list[Appr
     if steps:
         _ask(ticket, steps[0])
     return steps
+
+
+def _step_approvers(ticket: Ticket, policy: ApprovalPolicy, step_def: ApprovalStepDef) -> set[int]:
+    """The people a step asks on ``ticket``: those it names, less anyone with a stake in it."""
+    named = set()
+    for spec in json.loads(step_def.approvers or "[]"):
+        named |= resolve_approvers(spec, ticket)
+    asked = {uid for uid in named if may_decide_approvals(uid, ticket)}
+    if asked:
+        return asked
+    intro = f"This request needs approval ({policy.name}: {step_def.name}), but"
+    if not named:
+        raise ValidationFailed(
+            f"{intro} nobody can approve it for you yet (for example, no manager is set on your "
+            "profile). Contact the IT service desk.")
+    raise ValidationFailed(
+        f"{intro} nobody else can approve it: everyone the step names requested this ticket, "
+        "filed it or works on it, and nobody approves their own. Ask an admin to name another "
+        "approver, or contact the IT service desk.")
 
 
 def _ask(ticket: Ticket, step: ApprovalStep) -> None:
@@ -94,18 +112,21 @@ def _locked_step(step_id: int) -> ApprovalStep:
 
 
 def can_decide(user: User, step: ApprovalStep) -> bool:
-    """Asked now, named on it, not the requester, not decided yet (no queries)."""
+    """Asked now, named on it, no stake in the ticket, not decided yet (no queries): what
+    shows the decision buttons, and the same checks ``decide`` makes."""
     return (step.state == StepState.PENDING
-            and any(a.user_id == user.id for a in step.assignments)
-            and step.ticket.requester_id != user.id
+            and is_assigned(user, step)
+            and may_decide_approvals(user.id, step.ticket)
             and all(d.approver_id != user.id for d in step.decisions))
 
 
 def _check_may_decide(user: User, step: ApprovalStep) -> None:
-    """Not yours (or your own request): PermissionDenied, whatever the step's state. Yours but
-    already decided, or no longer (or not yet) asked: Conflict, someone or something got there first."""
-    if step.ticket.requester_id == user.id:
-        raise PermissionDenied("You cannot approve your own request.")
+    """Not yours (or a ticket you have a stake in: requested, filed, assigned, perhaps since the
+    step was planned): PermissionDenied, whatever the step's state. Yours but already decided,
+    or no longer (or not yet) asked: Conflict, someone or something got there first."""
+    conflict = approval_conflict(user.id, step.ticket)
+    if conflict:
+        raise PermissionDenied(conflict)
     if all(a.user_id != user.id for a in step.assignments):
         raise PermissionDenied("This approval step is not yours to decide.")
     if any(d.approver_id == user.id for d in step.decisions):
@@ -146,8 +167,11 @@ def decide(step_id: int, approver: User, decision: Decision, comment: str = "") 
 
 
 def _all_approved(step: ApprovalStep) -> bool:
+    """Every approver still asked has approved: one who has since gained a stake in the ticket
+    is no longer asked, so the step does not wait for a decision they may not make."""
     approved = {d.approver_id for d in step.decisions if d.decision == Decision.APPROVED}
-    return approved >= {a.user_id for a in step.assignments}
+    return approved >= {a.user_id for a in step.assignments
+                        if may_decide_approvals(a.user_id, step.ticket)}
 
 
 def _finish(step: ApprovalStep, state: StepState) -> None:
@@ -167,25 +191,32 @@ def _advance(ticket: Ticket, step: ApprovalStep) -> None:
     queue_ticket(ticket)
 
 
-def pending_count(user: User) -> int:
-    """How many steps wait for ``user``'s decision (the nav badge)."""
+def _waiting_for(user: User, *columns):
+    """``columns`` of the pending steps ``user`` is named on and has not decided yet."""
     decided = select(ApprovalDecision.step_id).where(ApprovalDecision.approver_id == user.id)
-    return db.session.scalar(
-        select(func.count()).select_from(ApprovalStep).join(ApprovalAssignment)
-        .where(ApprovalAssignment.user_id == user.id, ApprovalStep.state == StepState.PENDING,
-               ApprovalStep.id.not_in(decided))) or 0
+    return (select(*columns).select_from(ApprovalStep).join(ApprovalAssignment)
+            .where(ApprovalAssignment.user_id == user.id, ApprovalStep.state == StepState.PENDING,
+                   ApprovalStep.id.not_in(decided)))
+
+
+def pending_count(user: User) -> int:
+    """How many steps wait for ``user``'s decision (the nav badge): the inbox's rule, reading
+    only the ticket columns the four-eyes check needs."""
+    parties = db.session.execute(
+        _waiting_for(user, Ticket.requester_id, Ticket.created_by_id, Ticket.assignee_id)
+        .join(Ticket, Ticket.id == ApprovalStep.ticket_id))
+    return sum(1 for row in parties if may_decide_approvals(user.id, row))
 
 
 def inbox(user: User) -> list[ApprovalStep]:
-    """Steps waiting for ``user``'s decision, oldest first."""
-    decided = select(ApprovalDecision.step_id).where(ApprovalDecision.approver_id == user.id)
-    return list(db.session.scalars(
-        select(ApprovalStep).join(ApprovalAssignment)
-        .where(ApprovalAssignment.user_id == user.id, ApprovalStep.state == StepState.PENDING,
-               ApprovalStep.id.not_in(decided))
+    """Steps waiting for ``user``'s decision, oldest first; not those of a ticket they have
+    gained a stake in since they were named (they may not decide it)."""
+    steps = db.session.scalars(
+        _waiting_for(user, ApprovalStep)
         .options(selectinload(ApprovalStep.ticket).selectinload(Ticket.requester),
                  selectinload(ApprovalStep.ticket).selectinload(Ticket.form_version))
-        .order_by(ApprovalStep.asked_at, ApprovalStep.id)))
+        .order_by(ApprovalStep.asked_at, ApprovalStep.id))
+    return [step for step in steps if may_decide_approvals(user.id, step.ticket)]
 
 
 def step_counts(ticket_ids: list[int]) -> dict[int, int]:
