@@ -1,9 +1,7 @@
-"""Command-line entry points: ``flask seed demo``, ``flask worker``, ``flask cron``, ``flask serve``."""
+"""Command-line entry points: ``flask seed demo``, ``flask worker``, ``flask cron``, ``flask serve``,
+``flask jobs status|retry``."""
 import os
-import signal
-import subprocess
 import sys
-import time
 
 import click
 from flask import Flask, current_app
@@ -11,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.supervisor import Child, supervise
 
 seed = AppGroup("seed", help="Load data.")
 
@@ -33,30 +32,22 @@ def seed_demo_command(tickets: int):
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
 def worker_command(burst: bool):
-    """Run an RQ worker on every queue, in this process's app context (created once)."""
-    from rq import Queue, SimpleWorker
+    """Run an RQ worker on every queue, in this process's app context (created once).
+    Survives Redis outages: it reconnects with backoff."""
+    from app.workers.runtime import configure_logging, run_worker
 
-    from app.redis_client import get_redis
-    from app.workers import QUEUES
-    from app.workers.dispatch import dispatch_pending
-
-    dispatch_pending()  # hand over anything left while Redis or the worker was away
-    db.session.commit()
-    queues = [Queue(name, connection=get_redis()) for name in QUEUES]
-    SimpleWorker(queues, connection=get_redis()).work(burst=burst, with_scheduler=False)
+    configure_logging()
+    run_worker(burst=burst)
 
 
 @click.command("cron")
 @with_appcontext
 def cron_command():
     """Run the periodic schedule (app/workers/schedule.py). Run exactly one."""
-    from rq.cron import CronScheduler
+    from app.workers.runtime import configure_logging, run_cron
 
-    from app.redis_client import get_redis
-
-    scheduler = CronScheduler(connection=get_redis())
-    scheduler.load_config_from_file("app.workers.schedule")
-    scheduler.start()
+    configure_logging()
+    run_cron()
 
 
 @click.command("serve")
@@ -79,14 +70,14 @@ def serve_command(host: str, port: int, demo: bool):
     env = os.environ | {"REDIS_URL": current_app.config["REDIS_URL"],
                         "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"]}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
-                          "--threads", "4", "--access-logfile", "-", "wsgi:app"], env=env),
-        subprocess.Popen([*flask, "worker"], env=env),
-        subprocess.Popen([*flask, "cron"], env=env),
+    children = [
+        Child("web", [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
+                      "--threads", "4", "--access-logfile", "-", "wsgi:app"]),
+        Child("worker", [*flask, "worker"]),
+        Child("cron", [*flask, "cron"]),
     ]
     _print_welcome(host, port)
-    _supervise(procs)
+    supervise(children, env)
 
 
 def _print_welcome(host: str, port: int) -> None:
@@ -99,23 +90,44 @@ def _print_welcome(host: str, port: int) -> None:
     click.echo("\n  Press Ctrl-C to stop web, worker and cron.\n")
 
 
-def _supervise(procs: list[subprocess.Popen]) -> None:
-    """Wait until one child exits or we are interrupted, then stop them all."""
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    try:
-        while not stop and all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
+jobs = AppGroup("jobs", help="Background jobs: what is owed, and retrying what failed.")
+
+
+@jobs.command("status")
+@with_appcontext
+def jobs_status_command():
+    """Print how many jobs wait, run and failed, then the failed ones."""
+    from app.services.outbox import delivery_summary, failed_messages
+
+    summary = delivery_summary()
+    click.echo(f"waiting {summary.waiting}  running {summary.running}  failed {summary.failed}  "
+               f"done in 24 h {summary.done_today}")
+    for message in failed_messages():
+        click.echo(f"  failed #{message.id} {message.job} after {message.attempts} attempts: {message.last_error}")
+
+
+@jobs.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every failed job.")
+@with_appcontext
+def jobs_retry_command(ids: tuple[int, ...], retry_all: bool):
+    """Give failed jobs a fresh set of attempts (by id, or --all)."""
+    from app.database import begin_write_transaction
+    from app.models import OutboxMessage
+    from app.services.outbox import retry_failed, retry_message
+
+    if not ids and not retry_all:
+        raise click.UsageError("Name the failed jobs to retry, or pass --all.")
+    begin_write_transaction()
+    count = retry_failed() if retry_all else 0
+    for outbox_id in ids:
+        message = db.session.get(OutboxMessage, outbox_id)
+        if message is None or message.failed_at is None:
+            raise click.ClickException(f"#{outbox_id} is not a failed job.")
+        retry_message(message)
+        count += 1
+    db.session.commit()
+    click.echo(f"{count} job(s) sent back to the queue.")
 
 
 def register_cli(app: Flask) -> None:
@@ -123,3 +135,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(cron_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(jobs)

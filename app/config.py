@@ -19,6 +19,17 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_secure(name: str) -> bool | str:
+    """"auto" (the default) unless the variable says true or false."""
+    if (os.environ.get(name) or "auto").strip().lower() == "auto":
+        return "auto"
+    return _env_bool(name, False)
+
+
 def load_secret_key(instance_path: str) -> str:
     """Return SECRET_KEY from the environment, or from instance/secret_key, creating it once.
 
@@ -51,14 +62,28 @@ def default_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # "auto": Secure exactly when the request came over HTTPS (app/sessions.py).
+        "SESSION_COOKIE_SECURE": _env_secure("SESSION_COOKIE_SECURE"),
+        # Sessions end after this long without activity (live polls do not count), and this
+        # long after signing in whatever happens; "Keep me signed in" lasts the second one.
+        "SESSION_IDLE_TIMEOUT_SECONDS": int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)),
+        "SESSION_ABSOLUTE_TIMEOUT_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600)),
+        # The cookie's expiry is the absolute timeout, so re-sending it on every response
+        # (polls included) would only race with responses that carry news.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "QUEUE_PAGE_SIZE": 25,
         # Seconds between live refreshes of queues, ticket pages and the bell.
         "LIVE_POLL_SECONDS": int(os.environ.get("LIVE_POLL_SECONDS", 5)),
         "OUTBOX_DRAIN_ON_COMMIT": True,
+        # Delivery of background jobs (app/outbox.py): a job handed to a worker that has not
+        # finished within the lease is handed over again; a failing one is retried with
+        # backoff (10 s, 30 s, 90 s, ... at most an hour) until it has had OUTBOX_MAX_ATTEMPTS.
+        "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 300),
+        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_BACKOFF_SECONDS": _env_int("OUTBOX_BACKOFF_SECONDS", 10),
+        "OUTBOX_JOB_TIMEOUT_SECONDS": _env_int("OUTBOX_JOB_TIMEOUT_SECONDS", 120),
+        # The relay leaves messages younger than this to the after-commit hand-over.
+        "OUTBOX_GRACE_SECONDS": _env_int("OUTBOX_GRACE_SECONDS", 5),
     }

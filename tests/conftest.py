@@ -19,6 +19,7 @@ from app.redis_client import stop_embedded_redis
 from app.models import Category, Channel, Level, Role, Team, TicketType, User
 from app.services import tickets as ticket_service
 from app.services.users import create_user, set_membership
+from app.sessions import session_values
 
 pytest_plugins = ["browser_support"]  # live_url and browser fixtures for Playwright tests
 
@@ -153,8 +154,7 @@ def login(client):
 
     def do(user: User):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+            session.update(session_values(user))
         # The client's requests share the test's app context, where Flask-Login caches the
         # signed-in user on g: forget it so that switching users mid-test takes effect.
         if has_app_context():
@@ -186,3 +186,9 @@ def count_queries(app):
         return len(statements)
 
     return run
+
+
+@pytest.fixture
+def runner(app):
+    """The app's CLI, as ``flask <command>`` runs it."""
+    return app.test_cli_runner()

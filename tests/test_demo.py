@@ -79,7 +79,7 @@ def test_mixed_statuses_and_drafts_for_the_demo_employee(seeded):
 
 def test_outbox_is_settled_and_only_recent_tickets_ring_the_bell(seeded):
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                             .where(OutboxMessage.dispatched_at.is_(None))) == 0
+                             .where(OutboxMessage.done_at.is_(None))) == 0
     oldest_note = db.session.scalar(select(func.min(Notification.created_at)))
     if oldest_note is not None:
         assert (utcnow() - oldest_note).days < 3

@@ -15,7 +15,7 @@ inbox, one half-approved, and one of the demo employee's requests rejected with 
 Outbox: seeding writes one message per queued ticket and per approval asked. Delivering all of
 them would put hundreds of notifications in every bell on first start, so the messages of the
 last two days are replayed here (the in-app notification, backdated to when it was written)
-and every seeded message is then marked dispatched: workers never see them.
+and every seeded message is then marked done: workers never see them.
 """
 import json
 import random
@@ -528,14 +528,14 @@ def _create_drafts(cast: Cast, now: datetime) -> None:
 
 def _settle_outbox(now: datetime) -> None:
     """Replay the recent notifications (backdated: "queued" for the teams, "approval needed"
-    for the approvers of steps still waiting), then mark every seeded message dispatched so that
+    for the approvers of steps still waiting), then mark every seeded message done so that
     workers do not flood the bell with two months of history."""
     db.session.flush()
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.done_at.is_(None))
                                   .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
     replay = {"notify_team_ticket_queued": notify_team_ticket_queued, "notify_approvers": notify_approvers}
     for message in messages:
         if message.job in replay and message.created_at >= now - NOTIFY_RECENT:
             with _at(message.created_at):
                 replay[message.job](**json.loads(message.payload), outbox_id=message.id)
-        message.dispatched_at = message.created_at
+        message.done_at = message.created_at

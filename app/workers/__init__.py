@@ -10,3 +10,9 @@ JOBS = {
     "notify_team_ticket_queued": ("notify", "app.workers.jobs.notify_team_ticket_queued_job"),
     "notify_approvers": ("notify", "app.workers.jobs.notify_approvers_job"),
 }
+
+# What each job does, in words, for the admin's Background jobs page.
+JOB_LABELS = {
+    "notify_team_ticket_queued": "Tell a team a ticket is in its queue",
+    "notify_approvers": "Ask approvers for their decision",
+}

@@ -1,29 +1,25 @@
-"""Job functions: thin wrappers that run one service call as one unit of work."""
+"""Job functions: thin wrappers that run one service call as one unit of work.
+
+Workers push the app context once per process (``flask worker``); tests call these functions
+directly inside theirs.
+"""
 import functools
 import logging
 
-from flask import current_app, has_app_context
 
+from app import outbox
 from app.database import begin_write_transaction
 from app.extensions import db
 
 log = logging.getLogger(__name__)
-_app = None
 
 
 def unit_of_work(func):
-    """Run ``func`` in an app context (creating the app once per process if the worker did
-    not push one) and commit once; any failure rolls the whole job back for RQ to retry."""
+    """Run ``func`` as one write transaction and commit once; any failure rolls the whole job
+    back."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        global _app
-        if not has_app_context():
-            from app import create_app
-
-            _app = _app or create_app()
-            with _app.app_context():
-                return wrapper(*args, **kwargs)
         try:
             begin_write_transaction()
             result = func(*args, **kwargs)
@@ -38,7 +34,33 @@ def unit_of_work(func):
     return wrapper
 
 
-@unit_of_work
+def outbox_job(func):
+    """A job that delivers one outbox message: its effect and the message's "done" mark commit
+    together, a copy of a message already done does nothing, and a failure is recorded on the
+    message for the relay to retry with backoff (see app/outbox.py)."""
+
+    @functools.wraps(func)
+    def wrapper(*, outbox_id: int, **kwargs):
+        try:
+            return _deliver(outbox_id, **kwargs)
+        except Exception as exc:
+            outbox.record_failure(outbox_id, exc)
+            raise
+
+    @unit_of_work
+    def _deliver(outbox_id: int, **kwargs):
+        message = outbox.claim_message(outbox_id)
+        if message is None:
+            log.info("outbox %s already done: nothing to do", outbox_id)
+            return None
+        result = func(outbox_id=outbox_id, **kwargs)
+        outbox.mark_done(message)
+        return result
+
+    return wrapper
+
+
+@outbox_job
 def notify_team_ticket_queued_job(ticket_id: int, team_id: int, outbox_id: int) -> int:
     from app.services.notifications import notify_team_ticket_queued
 
@@ -47,7 +69,7 @@ def notify_team_ticket_queued_job(ticket_id: int, team_id: int, outbox_id: int) 
     return count
 
 
-@unit_of_work
+@outbox_job
 def notify_approvers_job(ticket_id: int, step_id: int, outbox_id: int) -> int:
     from app.services.notifications import notify_approvers
 
@@ -56,7 +78,14 @@ def notify_approvers_job(ticket_id: int, step_id: int, outbox_id: int) -> int:
 
 @unit_of_work
 def drain_outbox_job() -> int:
-    """Periodic safety net: hand RQ whatever the after-commit dispatch could not (Redis down)."""
-    from app.workers.dispatch import dispatch_pending
+    """Every 15 s: hand RQ every message that is due (never handed over because Redis was away,
+    backing off after a failure, or handed over but never finished)."""
+    return outbox.relay_due()
 
-    return dispatch_pending(older_than_seconds=current_app.config.get("OUTBOX_RETRY_AFTER", 5))
+
+@unit_of_work
+def prune_outbox_job() -> int:
+    """Daily: forget messages done more than 30 days ago."""
+    from app.services.outbox import prune_done
+
+    return prune_done()

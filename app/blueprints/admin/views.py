@@ -13,9 +13,11 @@ from app.blueprints.common import apply_field_errors, posted_form, render, role_
 from app.extensions import db
 from app.forms.admin import (ActionForm, CategoryForm, LeadForm, MemberForm, TeamForm, UserForm,
                              UserSearchForm)
+from app.http_input import query_int
 from app.models import Category, Membership, Role, Team, User
-from app.services import categories, teams, users
+from app.services import categories, outbox, teams, users
 from app.services.errors import ValidationFailed
+from app.sessions import reissue_session
 
 
 def _form_page(form, save, done: str, template: str, fragment: str | None = None, **context):
@@ -38,7 +40,7 @@ def _form_page(form, save, done: str, template: str, fragment: str | None = None
 @role_required()
 def index():
     return render("admin/index.html", users=users.count_users(), teams=teams.count_teams(),
-                  categories=categories.count_categories())
+                  categories=categories.count_categories(), failed_jobs=outbox.failed_count())
 
 
 # --- Users ---------------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ def user_list():
     form = UserSearchForm(request.args)
     valid = form.validate()
     query, role = (form.q.data or "", form.role.data or "") if valid else ("", "")
-    page = users.user_page(query, Role(role) if role else None, page=request.args.get("page", 1, type=int))
+    page = users.user_page(query, Role(role) if role else None, page=query_int("page", 1))
     args = {key: value for key, value in (("q", query), ("role", role)) if value}
     return render("admin/user_list.html", fragment="admin/_user_table.html", status=200 if valid else 422,
                   form=form, page=page, args=args)
@@ -71,8 +73,17 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     form.set_manager_choices(users.manager_candidates(user))
-    return _form_page(form, lambda data: users.save_user(user, data, current_user),
+    return _form_page(form, lambda data: _save_user_keeping_own_session(user, data),
                       url_for("admin.user_list"), "admin/user_form.html", user=user)
+
+
+def _save_user_keeping_own_session(user: User, data) -> User:
+    """A new password (or a role dropped) ends the user's sessions; an admin editing their own
+    account keeps the session they are using, as on the change-password page."""
+    saved = users.save_user(user, data, current_user)
+    if saved.id == current_user.id:
+        reissue_session(saved)
+    return saved
 
 
 # --- Teams ---------------------------------------------------------------------------------------
