@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Membership, Role, Team, User, UserRole
 from app.services.errors import ValidationFailed
-from app.services.passwords import hash_password, verify_password
+from app.services.passwords import hash_password, password_problems, verify_password
 
 
 def normalize_email(email: str) -> str:
@@ -81,8 +81,6 @@ def remove_membership(team: Team, user: User) -> None:
 
 # --- Administration (the admin area's user pages) -----------------------------------------------
 
-MIN_PASSWORD_LENGTH = 12
-
 
 @dataclass
 class UserInput:
@@ -131,8 +129,9 @@ def save_user(user: User | None, data: UserInput, actor: User) -> User:
     """Create (``user`` None) or update an account as ``actor``, an admin.
 
     Refused with field errors: an email another account holds (emails compare lower-case), a
-    manager who is the user themselves, a short password, and an admin removing their own admin
-    role or deactivating themselves (nobody else may be left to undo it).
+    manager who is the user themselves, a password too short or too easy to guess, and an admin
+    removing their own admin role or deactivating themselves (nobody else may be left to undo
+    it).
     """
     errors = _user_errors(user, data, actor)
     if errors:
@@ -158,8 +157,10 @@ def _user_errors(user: User | None, data: UserInput, actor: User) -> dict[str, l
         errors["email"] = ["Another account already uses this email."]
     if user is not None and data.manager_id == user.id:
         errors["manager_id"] = ["A person cannot be their own manager."]
-    if data.password and len(data.password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+    if data.password:
+        problems = password_problems(data.password, user_inputs=(data.email, data.name))
+        if problems:
+            errors["password"] = problems
     if user is not None and user.id == actor.id:
         if Role.ADMIN not in data.roles:
             errors["roles"] = ["You cannot remove your own admin role."]
