@@ -36,6 +36,7 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from app.redis_client import init_redis, limiter_storage_uri
     from app.security import init_security_headers
+    from app.sessions import init_sessions
     from app.workers.dispatch import init_outbox_dispatch
 
     db.init_app(app)
@@ -46,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    init_sessions(app)  # after csrf: its check must see the session before a timeout empties it
     init_redis(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

@@ -1,7 +1,7 @@
 """HTTP hardening shared by every response, and the one check on redirect targets."""
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request, session
 
 # No inline script, no eval: htmx is loaded from our static files and configured by a
 # <meta> tag with allowEval off; its indicator styles come from our CSS, not injected.
@@ -25,4 +25,13 @@ def init_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.vary.add("HX-Request")
+        _no_store_when_signed_in(response)
         return response
+
+
+def _no_store_when_signed_in(response) -> None:
+    """A signed-in page (fragments, downloads, JSON too) is never kept by the browser or a
+    proxy: after sign-out, Back or a shared machine must not show it. Static files cache."""
+    if request.endpoint != "static" and session.get("_user_id"):
+        if "no-store" not in (response.headers.get("Cache-Control") or ""):
+            response.headers["Cache-Control"] = "no-store"

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Role, Ticket, TicketEvent, User
 from app.services import tickets
 from app.services.errors import Conflict
+from app.sessions import session_values
 from tests.concurrency import run_together
 
 ROUNDS = 5
@@ -75,11 +76,10 @@ def test_two_clients_claiming_over_http(app, race, make_ticket, round_):
     ticket = make_ticket(race.ann, race.category)
     number, ticket_id = ticket.number, ticket.id
 
-    def claimer(user_id):
+    def claimer(user):
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+            session.update(session_values(user))
 
         def job(barrier):
             with app.app_context():
@@ -88,7 +88,7 @@ def test_two_clients_claiming_over_http(app, race, make_ticket, round_):
                 return response.status_code, response.get_data(as_text=True)
         return job
 
-    results = run_together(claimer(race.tom.id), claimer(race.sue.id))
+    results = run_together(claimer(race.tom), claimer(race.sue))
     assert sorted(status for status, _ in results) == [200, 409], results
     body_of_loser = next(body for status, body in results if status == 409)
     db.session.rollback()  # end the test's own read snapshot (SQLite WAL) to see the claims

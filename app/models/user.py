@@ -1,5 +1,7 @@
 """People and the teams they work in."""
 import enum
+import hmac
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -21,6 +23,10 @@ class Role(enum.StrEnum):
         return {"agent": "Technician"}.get(self.value, self.value.capitalize())
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits, 43 URL-safe characters
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -34,6 +40,9 @@ class User(UserMixin, db.Model):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's id (see get_id): replacing it ends all of this user's sessions at
+    # once, on every web process, with nothing kept in Redis. Never shared, never empty.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     manager: Mapped["User | None"] = relationship(remote_side=[id])
     role_rows: Mapped[list["UserRole"]] = relationship(
@@ -48,6 +57,22 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session stores: "<id>:<session_token>" (Flask-Login's alternative tokens),
+        so a session copied before the token changed no longer names anyone."""
+        return f"{self.id}:{self.session_token}"
+
+    def holds_session_token(self, token: str) -> bool:
+        """Constant-time comparison, so timing tells nothing about the stored token; an empty
+        token on either side never matches."""
+        if not token or not self.session_token:
+            return False
+        return hmac.compare_digest(token.encode(), self.session_token.encode())
+
+    def rotate_session_token(self) -> None:
+        """End every session of this user (the current one too, unless re-issued)."""
+        self.session_token = new_session_token()
 
     @property
     def roles(self) -> set[Role]:

@@ -40,13 +40,23 @@ def create_user(email: str, name: str, password: str | None = None, roles=(Role.
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password ends every session of the user: whoever knew the old one is out."""
     user.password_hash = hash_password(password)
+    user.rotate_session_token()
+
+
+def end_sessions(user: User) -> None:
+    """Sign ``user`` out everywhere: every session and "keep me signed in" cookie, on every
+    device, stops opening pages at its next request (sign-out, deactivation, role removal)."""
+    user.rotate_session_token()
 
 
 def set_roles(user: User, roles) -> None:
-    from app.models import UserRole
-
+    """Give ``user`` exactly ``roles``. Losing one ends their sessions, so a page or a form
+    they opened with the old rights is not theirs to use any more."""
     wanted = {Role(r) for r in roles}
+    if user.roles - wanted:
+        end_sessions(user)
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     have = user.roles
     user.role_rows.extend(UserRole(role=r) for r in wanted - have)
@@ -77,6 +87,22 @@ def remove_membership(team: Team, user: User) -> None:
     membership = db.session.get(Membership, (team.id, user.id))
     if membership is not None:
         db.session.delete(membership)
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """``user`` replaces their own password, proving they know the current one. Refused with
+    field errors: a wrong current password, a new one equal to it, too short or too easy to
+    guess. Every session of the user ends; the view re-issues the one the change was made from."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationFailed("Check the highlighted fields.",
+                               {"current_password": ["This is not your current password."]})
+    problems = password_problems(new, user_inputs=(user.email, user.name))
+    if new == current:
+        problems = ["Choose a password different from your current one."]
+    if problems:
+        raise ValidationFailed("Check the highlighted fields.", {"new_password": problems})
+    set_password(user, new)
+    db.session.flush()
 
 
 # --- Administration (the admin area's user pages) -----------------------------------------------
@@ -131,7 +157,7 @@ def save_user(user: User | None, data: UserInput, actor: User) -> User:
     Refused with field errors: an email another account holds (emails compare lower-case), a
     manager who is the user themselves, a password too short or too easy to guess, and an admin
     removing their own admin role or deactivating themselves (nobody else may be left to undo
-    it).
+    it). A new password, deactivation or a role taken away ends the user's sessions.
     """
     errors = _user_errors(user, data, actor)
     if errors:
@@ -140,6 +166,8 @@ def save_user(user: User | None, data: UserInput, actor: User) -> User:
                    department=data.department or None, manager_id=data.manager_id, active=data.active)
     if user is None:
         return create_user(data.email, data.name, data.password or None, roles=data.roles, **details)
+    if user.active and not data.active:
+        end_sessions(user)
     user.email, user.name = normalize_email(data.email), data.name.strip()
     for key, value in details.items():
         setattr(user, key, value)

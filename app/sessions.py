@@ -1,0 +1,187 @@
+"""Signed-in sessions that end when they should (OWASP ASVS 5.0 level 2, chapter 7).
+
+- Revocable on the server, with nothing kept in Redis (signing in works while Redis is away):
+  the session names its user as "<id>:<session_token>" (``User.get_id``) and the loader compares
+  the token with the user's row. Replacing the token (``services.users.end_sessions``, a new
+  password, deactivation, a role taken away) ends every session of that user, on every host, at
+  its next request; a cookie copied before that opens nothing.
+- "Keep me signed in" is a permanent session cookie that expires with the absolute timeout,
+  not Flask-Login's separate remember cookie: that one lived 365 days and re-created sessions
+  behind the timeouts' back. Remember cookies set by older versions are never honoured and are
+  deleted.
+- Idle and absolute timeouts (``SESSION_IDLE_TIMEOUT_SECONDS``, ``SESSION_ABSOLUTE_TIMEOUT_SECONDS``)
+  count from the sign-in and last-activity times kept in the (signed) session, so a copied
+  cookie ages like the original. Live-page polls (a GET with ``since=``) are not activity: a
+  queue left open on a screen does not keep a session alive.
+- An expired or revoked session sends a page to the sign-in page with the reason, and an htmx
+  request (poll or action) there with ``HX-Redirect``: the sign-in page is never swapped into a
+  fragment.
+- ``SESSION_COOKIE_SECURE = "auto"`` marks the cookie Secure exactly on HTTPS requests (behind a
+  proxy, gunicorn takes the scheme from X-Forwarded-Proto of FORWARDED_ALLOW_IPS), so plain
+  http on 127.0.0.1 keeps working; True or False force it.
+"""
+import time
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import (Flask, current_app, flash, g, has_request_context, jsonify, make_response,
+                   redirect, request, session, url_for)
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.security import is_safe_next
+
+SIGNED_IN_AT = "_signed_in_at"  # epoch seconds of the sign-in (absolute timeout)
+SEEN_AT = "_seen_at"  # epoch seconds of the last request that was not a poll (idle timeout)
+SIGN_IN_PLEASE = "Please sign in to continue."
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with a per-request Secure flag and a cookie that expires
+    at the absolute timeout rather than a fixed time after each response."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        setting = app.config["SESSION_COOKIE_SECURE"]
+        if setting == "auto":
+            return has_request_context() and request.is_secure
+        return bool(setting)
+
+    def get_expiration_time(self, app: Flask, session) -> datetime | None:
+        if session.permanent and isinstance(session.get(SIGNED_IN_AT), int):
+            return datetime.fromtimestamp(session[SIGNED_IN_AT] + _absolute(app), UTC)
+        return super().get_expiration_time(app, session)
+
+
+def init_sessions(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=_absolute(app))
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    app.before_request(enforce_timeouts)
+
+
+def load_user(session_id: str):
+    """The user named by ``"<id>:<token>"``, if the token is still theirs (constant time)."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    from app.models import User
+
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.holds_session_token(token) else None
+
+
+# --- Starting and ending (called by the auth views) ------------------------------------------------
+
+def session_values(user, now: int | None = None) -> dict:
+    """What a fresh signed-in session holds (tests write it straight into a client's session)."""
+    now = int(time.time()) if now is None else now
+    return {"_user_id": user.get_id(), "_fresh": True, SIGNED_IN_AT: now, SEEN_AT: now}
+
+
+def start_session(user, keep: bool) -> None:
+    """Sign ``user`` in on a session emptied of whatever it held before (no fixation);
+    ``keep``: the cookie outlives the browser, up to the absolute timeout."""
+    session.clear()
+    session.permanent = keep
+    login_user(user)
+    session.update(session_values(user))
+
+
+def reissue_session(user) -> None:
+    """Keep this session signed in after ``user``'s token changed (their own password change):
+    the new token, the same sign-in time, so the absolute timeout still counts from sign-in."""
+    session["_user_id"] = user.get_id()
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+# --- Every request ---------------------------------------------------------------------------------
+
+def enforce_timeouts():
+    """End a signed-in session that sat idle or lived too long; count this request as activity
+    unless it is a live-page poll. Sessions missing their times fail closed."""
+    if request.endpoint == "static":
+        return
+    if _legacy_remember_cookie():
+        session["_remember"] = "clear"  # Flask-Login then ignores it and deletes it
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    reason = _expired_because(now)
+    if reason:
+        end_session()
+        flash(reason, "info")
+        g.session_expired = True
+    elif not is_poll():
+        session[SEEN_AT] = now
+
+
+def is_poll() -> bool:
+    """Every live refresh is an htmx GET carrying the ``since`` stamp of what the page shows."""
+    return request.method == "GET" and "since" in request.args
+
+
+def _expired_because(now: int) -> str | None:
+    cfg = current_app.config
+    signed_in, seen = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    if not isinstance(signed_in, int) or not isinstance(seen, int):
+        return f"Your session expired. {SIGN_IN_PLEASE}"
+    if now - signed_in >= _absolute(current_app):
+        return (f"Your session expired: sessions end {_words(_absolute(current_app))} after "
+                f"signing in. {SIGN_IN_PLEASE}")
+    idle = cfg["SESSION_IDLE_TIMEOUT_SECONDS"]
+    if now - seen >= idle:
+        return f"Your session expired after {_words(idle)} without activity. {SIGN_IN_PLEASE}"
+    return None
+
+
+def _legacy_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
+def unauthorized():
+    """Not signed in (never was, expired, or revoked): to the sign-in page, back here after.
+    htmx gets HX-Redirect, so a poll or an action leads the whole page to the sign-in page."""
+    if not g.get("session_expired"):
+        flash(SIGN_IN_PLEASE, "info")
+    target = url_for("auth.login", next=_here())
+    if request.htmx:
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    from app.blueprints.common import wants_json
+
+    if wants_json():
+        return jsonify(error=SIGN_IN_PLEASE), 401
+    return redirect(target, 303 if request.method != "GET" else 302)
+
+
+def _here() -> str | None:
+    """Where to come back to: the page itself for a GET, the page shown in the browser for
+    htmx (a poll's URL is not a page), nothing for a plain form post."""
+    if request.htmx:
+        parts = urlsplit(request.htmx.current_url or "")
+        if parts.netloc and parts.netloc != request.host:
+            return None
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    elif request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:
+        return None
+    return target if is_safe_next(target) else None
+
+
+def _absolute(app: Flask) -> int:
+    return app.config["SESSION_ABSOLUTE_TIMEOUT_SECONDS"]
+
+
+def _words(seconds: int) -> str:
+    """3600 → "1 hour", 1800 → "30 minutes", 90 → "90 seconds"."""
+    size, unit = next((s, u) for s, u in ((3600, "hour"), (60, "minute"), (1, "second")) if seconds % s == 0)
+    n = seconds // size
+    return f"{n} {unit}{'' if n == 1 else 's'}"
