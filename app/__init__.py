@@ -34,11 +34,13 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table registered before Alembic looks)
     from app.database import configure_engine, init_write_requests
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+    from app.http_input import init_http_input
     from app.redis_client import init_redis, limiter_storage_uri
     from app.security import init_security_headers
     from app.sessions import init_sessions
     from app.workers.dispatch import init_outbox_dispatch
 
+    init_http_input(app)  # first: hostile input is refused before a transaction or a CSRF check
     db.init_app(app)
     configure_engine(app)
     init_write_requests(app)

@@ -27,6 +27,12 @@ def _answer(status: int, message: str):
     return response, status
 
 
+def _reason(exc: HTTPException) -> str:
+    """The reason given where the error was raised (``abort(400, description="why")``), else
+    our plain words for the status."""
+    return vars(exc).get("description") or _MESSAGES.get(exc.code, exc.description)
+
+
 def init_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -37,7 +43,7 @@ def init_error_handlers(app) -> None:
     def http_error(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
-        return _answer(exc.code, _MESSAGES.get(exc.code, exc.description))
+        return _answer(exc.code, _reason(exc))
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc: IntegrityError):
