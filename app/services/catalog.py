@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.extensions import db
@@ -21,6 +21,7 @@ from app.services import tickets
 from app.services.attachments import attach_files, real_uploads
 from app.services.catalog_forms import FieldSpec, answer_rows, specs_from_json
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.search import contains
 
 MAX_SEARCH_WORDS = 8
 
@@ -47,19 +48,13 @@ def is_offered(item: CatalogItem) -> bool:
     return item.active and item.category.active
 
 
-def _like(word: str) -> str:
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def browse(query: str = "") -> list[tuple[Category, list[CatalogItem]]]:
     """Offered items grouped by category, in the admin's order. Each word of ``query`` must
     appear in the item's name, summary, description, keywords or category name."""
     stmt = _offered().order_by(Category.position, Category.name, CatalogItem.position,
                                CatalogItem.name)
     for word in (query or "").split()[:MAX_SEARCH_WORDS]:
-        pattern = _like(word)
-        stmt = stmt.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
+        stmt = stmt.where(or_(*(contains(column, word) for column in (
             CatalogItem.name, CatalogItem.summary, CatalogItem.description, CatalogItem.keywords,
             Category.name))))
     items = db.session.scalars(stmt).unique().all()

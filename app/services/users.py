@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import Membership, Role, Team, User, UserRole
 from app.services.errors import ValidationFailed
 from app.services.passwords import hash_password, password_problems, verify_password
+from app.services.search import contains
 
 
 def normalize_email(email: str) -> str:
@@ -67,10 +68,8 @@ def search_users(query: str, limit: int = 8) -> list[User]:
     q = (query or "").strip().lower()
     if len(q) < 2:
         return []
-    pattern = f"%{q}%"
     return list(db.session.scalars(
-        select(User).where(User.active, or_(func.lower(User.name).like(pattern),
-                                            User.email.like(pattern)))
+        select(User).where(User.active, or_(contains(User.name, q), contains(User.email, q)))
         .order_by(User.name).limit(limit)))
 
 
@@ -128,8 +127,7 @@ def user_page(query: str = "", role: Role | None = None, page: int = 1, per_page
     stmt = select(User).options(selectinload(User.memberships)).order_by(func.lower(User.name), User.id)
     q = (query or "").strip().lower()
     if q:
-        stmt = stmt.where(or_(func.lower(User.name).contains(q, autoescape=True),
-                              User.email.contains(q, autoescape=True)))
+        stmt = stmt.where(or_(contains(User.name, q), contains(User.email, q)))
     if role:
         stmt = stmt.where(User.role_rows.any(UserRole.role == role))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

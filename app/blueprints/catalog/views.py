@@ -12,20 +12,19 @@ from app.blueprints.portal.views import DRAFT_CONFLICT
 from app.blueprints.catalog import bp
 from app.extensions import db
 from app.forms.catalog import CatalogItemForm, FieldsRefreshForm
+from app.http_input import query_int
 from app.models import CatalogItem, Status, Ticket
 from app.services import catalog, permissions, tickets
 from app.services.catalog_forms import initial_answers, item_specs, visible_specs
 from app.services.errors import Conflict, DomainError, ValidationFailed
 from app.services.users import search_users
 
-MAX_QUERY = 200
-
 
 @bp.get("/")
 @login_required
 def index():
     """Every offered item by category; the search box asks again for the results alone."""
-    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    query = request.args.get("q", "").strip()
     return render("catalog/index.html", fragment="catalog/_results.html",
                   groups=catalog.browse(query), query=query)
 
@@ -36,7 +35,7 @@ def people():
     """Suggestions for a person field: its email input sends its own value (``q_<field>``)."""
     key = request.args.get("field", "")
     query = request.args.get("q") or request.args.get(f"q_{key}", "")
-    return render_template("catalog/_people.html", key=key, people=search_users(query[:MAX_QUERY]))
+    return render_template("catalog/_people.html", key=key, people=search_users(query))
 
 
 def _item_or_404(item_id: int, retired_ok: bool = False) -> CatalogItem:
@@ -67,7 +66,7 @@ def item_form_fields(item_id: int):
     form = posted_form(FieldsRefreshForm)
     specs = item_specs(item)
     answers = form.answers(specs)
-    draft = _own_draft(request.args.get("draft", type=int), item)
+    draft = _own_draft(query_int("draft"), item)
     return render_template("catalog/_fields.html", specs=specs, answers=answers, errors={},
                            visible=_visible(specs, answers), refresh=True,
                            stored=catalog.stored_files(draft, specs, catalog.draft_answers(draft))
