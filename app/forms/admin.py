@@ -7,6 +7,7 @@ from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, Sele
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, PasswordInput
 
+from app.http_input import optional_id
 from app.models import Role
 from app.services.categories import CategoryInput
 from app.services.teams import TIERS, TeamInput
@@ -19,17 +20,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 def _length(limit: int) -> Length:
     return Length(max=limit, message=f"Keep it under {limit} characters.")
 
 
 def _id_select(label: str, **kwargs) -> SelectField:
     """A select of database ids; an id that was not offered is refused next to the field."""
-    return SelectField(label, coerce=_optional_id, validate_choice=True,
+    return SelectField(label, coerce=optional_id, validate_choice=True,
                        invalid_choice_message=PICK_FROM_LIST, invalid_value_message=PICK_FROM_LIST,
                        **kwargs)
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.extensions import db
 from app.forms.ticket import TicketForm, VersionedForm
+from app.http_input import optional_id
 from app.models import Channel, LinkType, Status, Team, TicketType, User
 from app.services.priority import PRIORITY_LABELS
 from app.services.queues import AGE_DAYS, OPEN_STATUS_ORDER, SORTS, VIEWS, QueueFilters
@@ -16,12 +17,9 @@ from app.services.users import find_user_by_email
 NOT_UNDERSTOOD = "Not understood; showing every value instead."
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 def _choice(label: str, choices, **kwargs) -> SelectField:
-    return SelectField(label, choices=choices, coerce=_optional_int, validate_choice=True,
+    """A select of ids or small numbers (a priority, days); one not offered is not understood."""
+    return SelectField(label, choices=choices, coerce=optional_id, validate_choice=True,
                        invalid_choice_message=NOT_UNDERSTOOD, invalid_value_message=NOT_UNDERSTOOD,
                        **kwargs)
 
@@ -142,7 +140,8 @@ class AgentTicketForm(TicketForm):
                              choices=[(t.value, t.label) for t in TicketType])
     requester_search = StringField("Requester", name="q", validators=[Optional(), Length(max=254)],
                                    render_kw={"placeholder": "Name or email", "autocomplete": "off"})
-    requester_id = IntegerField(validators=[Optional()])
+    # Picked from search results that change as one types, so checked by looking it up.
+    requester_id = RadioField(coerce=optional_id, validate_choice=False, invalid_value_message=NO_REQUESTER)
     channel = RadioField("Channel", default=Channel.PHONE.value, choices=AGENT_CHANNELS)
     team_id = _choice("Team", [("", "The category's team")])
 

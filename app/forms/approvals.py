@@ -9,6 +9,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms.admin import PICK_FROM_LIST, MultiCheckboxField
+from app.http_input import optional_id
 from app.models import ApproverKind, Decision, Role, StepMode
 from app.services.approval_policies import PolicyInput, StepInput
 
@@ -37,8 +38,8 @@ class DecisionForm(FlaskForm):
 
 
 def _ids(label: str) -> SelectMultipleField:
-    return SelectMultipleField(label, coerce=int, validate_choice=True,
-                               invalid_choice_message=PICK_FROM_LIST)
+    return SelectMultipleField(label, coerce=optional_id, validate_choice=True,
+                               invalid_choice_message=PICK_FROM_LIST, invalid_value_message=PICK_FROM_LIST)
 
 
 class StepForm(Form):

@@ -4,6 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
+from app.http_input import optional_id
 from app.models import Level, TicketType
 from app.services.tickets import TicketInput
 
@@ -37,8 +38,8 @@ class TicketForm(VersionedForm):
     title = StringField("Title", validators=[Optional(), Length(max=200, message="Keep the title under 200 characters.")])
     description = TextAreaField("Description", validators=[
         Optional(), Length(max=20000, message="Keep the description under 20,000 characters.")])
-    category_id = SelectField("Category", coerce=lambda v: int(v) if v not in (None, "") else None,
-                              validate_choice=True)
+    category_id = SelectField("Category", coerce=optional_id, validate_choice=True,
+                              invalid_value_message="Not a valid choice.")
     impact = SelectField("Impact", choices=LEVEL_CHOICES)
     urgency = SelectField("Urgency", choices=LEVEL_CHOICES)
     contact_phone = StringField("Contact phone", validators=[
