@@ -151,7 +151,7 @@ class RuleForm(FlaskForm):
 
     def to_input(self) -> RuleInput:
         typed = [n.strip() for n in (self.required_answers.data or "").replace(",", " ").split() if n.strip()]
-        return RuleInput(name=self.name.data, kind=RuleKind(self.kind.data), message=self.message.data,
+        return RuleInput(name=self.name.data, kind=RuleKind(self.kind.data), message=self.message.data or "",
                          ticket_type=TicketType(self.ticket_type.data) if self.ticket_type.data else None,
                          category_id=self.category_id.data, active=self.active.data,
                          conditions=[(f.data or "", op.data, v.data or "") for f, op, v in self.condition_rows()],
