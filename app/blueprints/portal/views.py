@@ -15,6 +15,7 @@ from app.blueprints.portal import bp
 from app.extensions import db
 from app.forms.portal import DeleteDraftForm, PortalTicketForm, ReplyForm, StatusForm
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
+from app.http_input import query_int
 from app.models import Attachment, Status, Ticket
 from app.services import approvals, catalog, comments, lifecycle, live, tickets
 from app.services.categories import active_categories
@@ -38,7 +39,7 @@ def my_tickets():
     query = (select(Ticket)
              .where(Ticket.requester_id == current_user.id, Ticket.status != Status.DRAFT)
              .order_by(Ticket.updated_at.desc(), Ticket.id.desc()))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
+    page = db.paginate(query, page=query_int("page", 1), per_page=PAGE_SIZE,
                        error_out=False)
     return render("portal/my_tickets.html", fragment="portal/_my_tickets.html", page=page,
                   stamp=stamp, draft_count=_draft_count())
