@@ -541,3 +541,63 @@ def test_the_migration_gives_every_existing_user_an_own_token(app, tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert len(set(tokens)) == 3 and all(t and len(t) >= 40 for t in tokens)
+
+
+def test_json_callers_get_a_401_with_a_reason(client):
+    response = _get(client, "/my", headers={"Accept": "application/json"})
+    assert response.status_code == 401 and response.get_json() == {"error": "Please sign in to continue."}
+
+
+# --- In a real browser ---------------------------------------------------------------------------
+
+def _browser_sign_in(page, base, email="ann@example.com", password=PASSWORD):
+    page.goto(f"{base}/login")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url, timeout=15000)
+    page.wait_for_load_state("networkidle")
+
+
+def test_a_live_page_left_alone_goes_to_the_sign_in_page_whole(app, live_url, browser, make_user):
+    """The queue polls every second; polls do not count as activity, so after the idle timeout
+    the next poll is answered with HX-Redirect and the whole page moves to the sign-in page."""
+    make_user("ann")
+    page = browser.new_page()
+    _browser_sign_in(page, live_url)
+    app.config["SESSION_IDLE_TIMEOUT_SECONDS"] = 3
+    try:
+        page.goto(f"{live_url}/my")
+        page.wait_for_url(lambda url: "/login" in url, timeout=15000)
+    finally:
+        app.config["SESSION_IDLE_TIMEOUT_SECONDS"] = 30 * 60
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/login?next=/my")
+    assert "Your session expired after 3 seconds without activity." in page.locator("#flashes").inner_text()
+    assert page.locator("#my-tickets").count() == 0  # no fragment left with a sign-in page in it
+
+
+def test_changing_the_password_from_the_user_menu(live_url, browser, make_user):
+    make_user("ann")
+    page = browser.new_page()
+    _browser_sign_in(page, live_url)
+    page.locator(".usermenu summary").click()
+    page.get_by_role("link", name="Change password").click()
+    page.wait_for_url(lambda url: url.endswith("/account/password"))
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("password1234")
+    page.get_by_label("New password again").fill("password1234")
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_load_state("networkidle")
+    assert "too easy to guess" in page.locator("#new_password-err").inner_text()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_url(lambda url: "/account/password" not in url, timeout=15000)
+    assert "Your password is changed." in page.locator("#flashes").inner_text()
+    page.locator(".usermenu summary").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda url: "/login" in url)
+    _browser_sign_in(page, live_url, password=NEW_PASSWORD)
