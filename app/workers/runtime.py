@@ -14,10 +14,9 @@ from rq import Queue, SimpleWorker, get_current_job
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
-from app.database import begin_write_transaction
-from app.extensions import db
 from app.redis_client import get_redis
 from app.workers import QUEUES
+from app.workers.jobs import drain_outbox_job
 
 log = logging.getLogger(__name__)
 
@@ -77,32 +76,20 @@ class StopFlag:
             time.sleep(0.1)
 
 
-def relay_now() -> None:
-    """Hand over whatever is due before taking work (left while Redis or the worker was away)."""
-    from app.outbox import relay_due
-
-    try:
-        begin_write_transaction()
-        relay_due()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    finally:
-        db.session.remove()
-
-
 def run_worker(burst: bool = False) -> None:
-    """Work every queue until stopped (or, with ``burst``, until they are empty)."""
+    """Work every queue until stopped, or with ``burst`` until they are empty."""
 
     def work_once() -> bool:
-        relay_now()
+        drain_outbox_job()  # hand over what was left while Redis or the worker was away
         worker = SimpleWorker([Queue(name, connection=get_redis()) for name in QUEUES],
                               connection=get_redis())
         worker.work(burst=burst, logging_level="INFO")
-        return burst or worker._shutdown_requested_date is not None or worker._stop_requested
+        return worker._shutdown_requested_date is not None or worker._stop_requested
 
-    _keep_running("worker", work_once)
+    if burst:
+        work_once()  # a one-off run (scripts, tests): a Redis error is the caller's to see
+    else:
+        _keep_running("worker", work_once)
 
 
 def run_cron() -> None:
