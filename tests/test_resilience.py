@@ -180,6 +180,20 @@ class JobBlocker:
         self.conn.close()
 
 
+def freeze_while_idle(pid: int, connection) -> None:
+    """SIGSTOP the worker at a moment it is between jobs (so it holds no database lock)."""
+    from rq import Worker
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        os.kill(pid, signal.SIGSTOP)
+        if all(w.get_state() == "idle" for w in Worker.all(connection=connection) if w.pid == pid):
+            return
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.2)
+    raise AssertionError("the worker was never idle")
+
+
 def newest_outbox_id() -> int:
     db.session.rollback()
     return db.session.scalar(select(func.max(OutboxMessage.id)))
@@ -209,12 +223,12 @@ def test_production_layout_survives_a_redis_outage_and_a_worker_killed_mid_job(a
 
     outage(redis_server, launch, ["worker", "cron"], meanwhile)
 
-    # Catch a worker in the middle of a job and kill it: freeze it, file a ticket, take the lock
-    # the job needs first, let the worker go (it starts the job and waits), kill it.
+    assert_every_effect_exactly_once(6, agent_ids)
+
+    # Catch a worker in the middle of a job and kill it: freeze it while idle, file a ticket,
+    # take the lock the job needs first, let the worker go (it starts the job and waits), kill it.
     worker = launch.procs["worker"]
-    wait_for(lambda: "Listening" in launch.log("worker") or "listening" in launch.log("worker"), 30,
-             "the worker to listen again")
-    os.kill(worker.pid, signal.SIGSTOP)
+    freeze_while_idle(worker.pid, connect(redis_server.url))
     ann.file_ticket(category_id, "Its worker is killed mid-job")
     blocker = JobBlocker(app)
     blocker.hold(newest_outbox_id())
