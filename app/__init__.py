@@ -35,10 +35,10 @@ def _init_extensions(app: Flask) -> None:
     from app.database import configure_engine, init_write_requests
     from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
     from app.http_input import init_http_input
-    from app.redis_client import init_redis, limiter_storage_uri
+    from app.redis_client import connection_options, init_redis, limiter_storage_uri
     from app.security import init_security_headers
     from app.sessions import init_sessions
-    from app.workers.dispatch import init_outbox_dispatch
+    from app.outbox import init_outbox_dispatch
 
     init_http_input(app)  # first: hostile input is refused before a transaction or a CSRF check
     db.init_app(app)
@@ -52,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
     init_sessions(app)  # after csrf: its check must see the session before a timeout empties it
     init_redis(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", connection_options())
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     init_security_headers(app)
