@@ -106,33 +106,40 @@ def _hand_over_ids(ids: list[int]) -> None:
         session.commit()
 
 
-def init_outbox_dispatch(app: Flask) -> None:
+def _remember(session, _flush_context) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    ids += [obj.id for obj in session.dirty if isinstance(obj, OutboxMessage) and _sent_back(obj)]
+    if ids:
+        session.info.setdefault(_PENDING_KEY, []).extend(ids)
+
+
+def _dispatch(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the real commit is still to come
+    ids = session.info.pop(_PENDING_KEY, None)
+    if ids and current_app.config["OUTBOX_DRAIN_ON_COMMIT"]:
+        try:
+            _hand_over_ids(sorted(set(ids)))
+        except Exception:  # never fail a request that has committed
+            log.exception("outbox hand-over failed; the relay will retry")
+
+
+def _forget(session, previous_transaction) -> None:
+    # A rolled-back savepoint's rows are gone and simply not found at hand-over time.
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING_KEY, None)
+
+
+_LISTENERS = (("after_flush", _remember), ("after_commit", _dispatch), ("after_soft_rollback", _forget))
+
+
+def init_outbox_dispatch(_app: Flask) -> None:
     """Remember the messages a transaction makes owed and not yet handed over (new ones, and
-    ones an admin sent back); hand them to RQ once the commit succeeded."""
-
-    @event.listens_for(Session, "after_flush")
-    def remember(session, _flush_context):
-        ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
-        ids += [obj.id for obj in session.dirty if isinstance(obj, OutboxMessage) and _sent_back(obj)]
-        if ids:
-            session.info.setdefault(_PENDING_KEY, []).extend(ids)
-
-    @event.listens_for(Session, "after_commit")
-    def dispatch(session):
-        if session.get_nested_transaction() is not None:
-            return  # a savepoint was released: the real commit is still to come
-        ids = session.info.pop(_PENDING_KEY, None)
-        if ids and current_app.config["OUTBOX_DRAIN_ON_COMMIT"]:
-            try:
-                _hand_over_ids(sorted(set(ids)))
-            except Exception:  # never fail a request that has committed
-                log.exception("outbox hand-over failed; the relay will retry")
-
-    @event.listens_for(Session, "after_soft_rollback")
-    def forget(session, previous_transaction):
-        # A rolled-back savepoint's rows are gone and simply not found at hand-over time.
-        if not previous_transaction.nested:
-            session.info.pop(_PENDING_KEY, None)
+    ones an admin sent back); hand them to RQ once the commit succeeded. The listeners are
+    process-wide (every Session), so they are registered once however many apps are built."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def _sent_back(message: OutboxMessage) -> bool:

@@ -225,6 +225,8 @@ def test_field_round_trip(client, admin, laptop):
     ({"pattern": "[a-z"}, "pattern", "This pattern does not work"),
     ({"field_type": "number", "min_value": "10", "max_value": "2"}, "max_value", "must not be below"),
     ({"field_type": "number", "min_value": "ten"}, "min_value", "Enter a number"),
+    ({"field_type": "number", "min_value": "nan"}, "min_value", "Enter a number"),
+    ({"field_type": "number", "max_value": "-inf"}, "max_value", "Enter a number"),
     ({"min_length": "9", "max_length": "3"}, "max_length", "must not be below"),
     ({"min_length": "-1"}, "min_length", "Use 0 to 5000"),
     ({"field_type": "choice", "choices": ""}, "choices", "List the options"),

@@ -24,6 +24,8 @@ def check(spec: FieldSpec, value, specs=None, **answers):
 
 @pytest.mark.parametrize("spec, value, message", [
     (FieldSpec("n", "N", T.NUMBER), "twelve", "Enter a number."),
+    (FieldSpec("n", "N", T.NUMBER), "nan", "Enter a number."),
+    (FieldSpec("n", "N", T.NUMBER), "1e999", "Enter a number."),
     (FieldSpec("n", "N", T.NUMBER, min_value=1), "0", "Enter at least 1."),
     (FieldSpec("n", "N", T.NUMBER, max_value=10), "10.5", "Enter at most 10."),
     (FieldSpec("t", "T", T.TEXT, pattern=r"[A-Z]{3}-\d+", pattern_message="Like ABC-12."), "abc", "Like ABC-12."),

@@ -1,6 +1,8 @@
 """Admin forms of the service catalog: items, form fields, validation rules, and the one-button
 move/retire forms. They check shape; services.catalog_admin checks meaning (unique names, keys,
 earlier fields, patterns that compile, defaults valid for the type)."""
+import math
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
@@ -13,13 +15,17 @@ from app.services.policy import FIELDS, OPERATORS
 
 
 class _Number(FloatField):
-    """A float field whose bad input reads as plain English."""
+    """A float field whose bad input reads as plain English; "nan" and "inf", which Python's
+    float() accepts, are not numbers anyone means as a limit."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Enter a number.") from error
+        if self.data is not None and not math.isfinite(self.data):
+            self.data = None
+            raise ValueError("Enter a number.")
 
 
 class _WholeNumber(IntegerField):

@@ -8,6 +8,7 @@ are keyed the same way so that forms show each message next to its input.
 """
 import hashlib
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -163,6 +164,8 @@ def _check(spec: FieldSpec, value, find_user) -> tuple[object, str | None]:
         try:
             number = float(value.replace(",", "."))
         except ValueError:
+            return value, "Enter a number."
+        if not math.isfinite(number):  # "nan", "inf", "1e999": float() takes them, JSON cannot
             return value, "Enter a number."
         if spec.min_value is not None and number < spec.min_value:
             return value, f"Enter at least {spec.min_value:g}."
