@@ -86,4 +86,7 @@ def default_config(instance_path: str) -> dict:
         "OUTBOX_JOB_TIMEOUT_SECONDS": _env_int("OUTBOX_JOB_TIMEOUT_SECONDS", 120),
         # The relay leaves messages younger than this to the after-commit hand-over.
         "OUTBOX_GRACE_SECONDS": _env_int("OUTBOX_GRACE_SECONDS", 5),
+        # RQ's own lines (each job started and finished, every 15 s for the relay) drown what
+        # matters; jobs log what they did themselves. INFO shows RQ's lines again.
+        "RQ_LOG_LEVEL": os.environ.get("RQ_LOG_LEVEL", "WARNING"),
     }

@@ -9,6 +9,7 @@ import logging
 import signal
 import time
 
+from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, get_current_job
 from rq.cron import CronScheduler
@@ -83,7 +84,7 @@ def run_worker(burst: bool = False) -> None:
         drain_outbox_job()  # hand over what was left while Redis or the worker was away
         worker = SimpleWorker([Queue(name, connection=get_redis()) for name in QUEUES],
                               connection=get_redis())
-        worker.work(burst=burst, logging_level="INFO")
+        worker.work(burst=burst, logging_level=current_app.config["RQ_LOG_LEVEL"])
         return worker._shutdown_requested_date is not None or worker._stop_requested
 
     if burst:
@@ -94,7 +95,7 @@ def run_worker(burst: bool = False) -> None:
 
 def run_cron() -> None:
     """Run the schedule until stopped."""
-    scheduler = CronScheduler(connection=get_redis())
+    scheduler = CronScheduler(connection=get_redis(), logging_level=current_app.config["RQ_LOG_LEVEL"])
     scheduler.load_config_from_file("app.workers.schedule")
 
     def start() -> bool:
