@@ -1,0 +1,23 @@
+"""ticket full-text search
+
+Revision ID: 7a0000000002
+Revises: 7a0000000001
+Create Date: 2026-12-01 14:15:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '7a0000000002'
+down_revision = '7a0000000001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
