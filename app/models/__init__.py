@@ -9,6 +9,7 @@ from app.models.catalog import (
     CatalogItem, Category, FieldType, FormField, FormVersion, RuleKind, ValidationRule,
 )
 from app.models.messaging import Notification, OutboxMessage
+from app.models.queue_view import QueueView
 from app.models.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, TicketType
 from app.models.ticket import Ticket, TicketCounter
 from app.models.user import Membership, Role, Team, User, UserRole
@@ -18,7 +19,7 @@ __all__ = [
     "ApproverKind", "CatalogItem", "Decision", "FieldType", "FormField", "FormVersion", "RuleKind",
     "StepMode", "StepState", "ValidationRule",
     "Attachment", "Category", "Channel", "Comment", "FINAL_STATUSES", "Level", "LinkType",
-    "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "Role", "Status", "Team",
+    "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "QueueView", "Role", "Status", "Team",
     "Ticket", "TicketCounter", "TicketEvent", "TicketLink", "TicketType", "User", "UserRole",
     "utcnow",
 ]
