@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.blueprints.files import bp as files_bp
     from app.blueprints.notifications import bp as notifications_bp
     from app.blueprints.portal import bp as portal_bp
+    from app.blueprints.search import bp as search_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
@@ -78,4 +79,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(files_bp, url_prefix="/files")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(approvals_bp, url_prefix="/approvals")
+    app.register_blueprint(search_bp)
     init_error_handlers(app)

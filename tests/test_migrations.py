@@ -5,6 +5,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import Config
 
 from app.extensions import db
+from app.search_index import include_object
 
 
 def test_single_alembic_head(app):
@@ -16,6 +17,6 @@ def test_single_alembic_head(app):
 def test_models_match_migrations(app):
     """The schema was built by `flask db upgrade` (conftest); autogenerate must find nothing."""
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == []

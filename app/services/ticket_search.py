@@ -1,0 +1,230 @@
+"""Find any ticket: ranked full-text search over the index the database keeps (app/search_index.py).
+
+The index is built and kept current by triggers (migration 7a0000000002), so every service that
+changes a ticket, a comment or a requester updates it in its own transaction without knowing.
+This module turns typed text into a query for that index, runs it with the viewer's visibility
+in the WHERE clause (never filtered afterwards, so pages and counts are right), and marks the
+matching words in what it shows.
+
+Words are letters and digits; every word must match, the last one as a prefix (``print`` finds
+"printer" while one is still typing). No stemming on either database, so both find the same.
+"""
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import select, text
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Comment, Ticket, TicketType, User
+from app.services import permissions
+from app.services.errors import DomainError
+from app.services.search import MAX_SEARCH_TEXT
+
+PER_PAGE = 20
+MAX_PAGE = 50
+COUNT_CAP = PER_PAGE * MAX_PAGE  # "1,000+ results": nobody reads further, and counting all costs
+MIN_LENGTH = 2
+MAX_WORDS = 12
+SNIPPET_CHARS = 180
+
+WORD = re.compile(r"[^\W_]+")
+NUMBER = re.compile(r"^\s*(?P<prefix>[a-z]{3})[\s#-]*0*(?P<digits>\d{1,9})\s*$", re.IGNORECASE)
+PREFIXES = {t.prefix: t for t in TicketType}
+
+# Column weights: a word in the number or title says most about a ticket, one in a comment least.
+SQLITE_WEIGHTS = "10.0, 10.0, 3.0, 5.0, 4.0, 1.5, 1.5"  # number, title, description, people, answers, replies, notes
+SQLITE_PUBLIC_COLUMNS = "{number title description people answers replies}"
+
+
+class SearchError(DomainError):
+    """Typed text that cannot be searched for; the message says what to type instead."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    ticket: Ticket
+    title: Markup
+    snippet: Markup
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    terms: list[str]
+    hits: list[Hit]
+    total: int  # capped at COUNT_CAP + 1
+    page: int
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * PER_PAGE < min(self.total, COUNT_CAP)
+
+
+# Reading what was typed ---------------------------------------------------------------------
+
+def parse_terms(typed: str) -> list[str]:
+    """The words of ``typed``, lower-case and without accents, or a SearchError saying why not."""
+    typed = typed.strip()
+    if len(typed) > MAX_SEARCH_TEXT:
+        raise SearchError(f"Search for at most {MAX_SEARCH_TEXT} characters.")
+    terms = [fold(word) for word in WORD.findall(typed)]
+    if sum(len(term) for term in terms) < MIN_LENGTH:
+        raise SearchError(f"Type at least {MIN_LENGTH} letters or digits.")
+    if len(terms) > MAX_WORDS:
+        raise SearchError(f"Search for at most {MAX_WORDS} words.")
+    return terms
+
+
+def fold(word: str) -> str:
+    """Lower-case without accents, as SQLite's tokenizer (remove_diacritics) stores words."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def ticket_number(typed: str) -> str | None:
+    """``INC000123`` for "inc123", "INC-000123", "req 45"; None if ``typed`` is not a number."""
+    match = NUMBER.match(typed)
+    if not match or match["prefix"].upper() not in PREFIXES:
+        return None
+    return f"{match['prefix'].upper()}{int(match['digits']):06d}"
+
+
+def find_by_number(user: User, typed: str) -> Ticket | None:
+    """The ticket whose number was typed, if ``user`` may see it (else None, as if absent)."""
+    number = ticket_number(typed)
+    if number is None:
+        return None
+    ticket = db.session.scalar(select(Ticket).where(Ticket.number == number))
+    return ticket if ticket is not None and permissions.can_view_ticket(user, ticket) else None
+
+
+# Querying the index -------------------------------------------------------------------------
+
+def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
+    """Page ``page`` of the tickets ``user`` may see that match ``typed``, best first.
+
+    IT staff search everything (internal notes included); anyone else only their own tickets
+    and never internal notes, both in the query itself. Raises SearchError for text that
+    cannot be searched and for a page past MAX_PAGE.
+    """
+    terms = parse_terms(typed)
+    if not 1 <= page <= MAX_PAGE:
+        raise SearchError(f"Results go up to page {MAX_PAGE}; narrow the search to see others.")
+    staff = permissions.can_see_internal(user)
+    query = _postgres_query if _dialect() == "postgresql" else _sqlite_query
+    match, where, params = query(terms, staff)
+    params.update(requester=user.id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, cap=COUNT_CAP + 1)
+    ids = db.session.scalars(text(f"{match} {where} ORDER BY score, ticket_id DESC LIMIT :limit OFFSET :offset"),
+                             params).all()
+    total = db.session.scalar(text(f"SELECT count(*) FROM ({match} {where} LIMIT :cap) AS hits"), params)
+    return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=total, page=page)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _sqlite_query(terms: list[str], staff: bool):
+    """FTS5: every word a quoted string (so nothing typed is an operator), the last a prefix;
+    requesters' queries are limited to the columns they may read."""
+    expression = " ".join(f'"{term}"' for term in terms) + "*"
+    if not staff:
+        expression = f"{SQLITE_PUBLIC_COLUMNS} : ({expression})"
+    match = (f"SELECT ticket_fts.rowid AS ticket_id, bm25(ticket_fts, {SQLITE_WEIGHTS}) AS score "
+             "FROM ticket_fts")
+    if staff:
+        return match, "WHERE ticket_fts MATCH :query", {"query": expression}
+    return (match + " JOIN tickets ON tickets.id = ticket_fts.rowid",
+            "WHERE ticket_fts MATCH :query AND tickets.requester_id = :requester", {"query": expression})
+
+
+def _postgres_query(terms: list[str], staff: bool):
+    """tsquery from quoted lexemes (letters and digits only, so nothing typed is an operator);
+    staff match ``doc`` through its GIN index, requesters ``public_doc`` of their own tickets."""
+    expression = " & ".join(f"'{term}'" for term in terms) + ":*"
+    document = "doc" if staff else "public_doc"
+    match = (f"SELECT s.ticket_id, -ts_rank(s.{document}, q.query) AS score "
+             "FROM ticket_search AS s CROSS JOIN to_tsquery('simple', :query) AS q(query)")
+    if staff:
+        return match, "WHERE s.doc @@ q.query", {"query": expression}
+    return (match + " JOIN tickets AS t ON t.id = s.ticket_id",
+            "WHERE s.public_doc @@ q.query AND t.requester_id = :requester", {"query": expression})
+
+
+# Showing the results ------------------------------------------------------------------------
+
+def _hits(ids: list[int], terms: list[str], staff: bool) -> list[Hit]:
+    """The page's tickets in rank order with their marked title and snippet: two queries."""
+    if not ids:
+        return []
+    tickets = {t.id: t for t in db.session.scalars(
+        select(Ticket).options(joinedload(Ticket.requester)).where(Ticket.id.in_(ids)))}
+    comments = select(Comment.ticket_id, Comment.body).where(Comment.ticket_id.in_(ids)).order_by(Comment.id)
+    if not staff:
+        comments = comments.where(Comment.is_internal.is_(False))
+    bodies: dict[int, list[str]] = {}
+    for ticket_id, body in db.session.execute(comments):
+        bodies.setdefault(ticket_id, []).append(body)
+    return [Hit(ticket=tickets[i], title=highlight(tickets[i].title, terms),
+                snippet=snippet(_sources(tickets[i], bodies.get(i, [])), terms))
+            for i in ids if i in tickets]
+
+
+def _sources(ticket: Ticket, comments: list[str]) -> list[str]:
+    """Where a snippet may come from, in the order a reader wants to see the match."""
+    people = [ticket.requester.name, ticket.requester.email] if ticket.requester else []
+    return [ticket.description, *comments, *_answer_values(ticket.answers), " · ".join(people)]
+
+
+def _answer_values(answers: str | None) -> list[str]:
+    try:
+        values = json.loads(answers or "{}").values()
+    except (ValueError, AttributeError):
+        return [answers or ""]
+    return [", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in values]
+
+
+def _is_match(word: str, terms: list[str]) -> bool:
+    folded = fold(word)
+    return folded in terms[:-1] or folded == terms[-1] or folded.startswith(terms[-1])
+
+
+def highlight(body: str, terms: list[str]) -> Markup:
+    """``body`` escaped, with each matching word in <mark>: the marks are ours, the text never
+    becomes markup."""
+    parts, last = [], 0
+    for found in WORD.finditer(body or ""):
+        if _is_match(found.group(), terms):
+            parts += [escape(body[last:found.start()]), Markup("<mark>%s</mark>") % found.group()]
+            last = found.end()
+    parts.append(escape((body or "")[last:]))
+    return Markup("").join(parts)
+
+
+def snippet(sources: list[str], terms: list[str]) -> Markup:
+    """About SNIPPET_CHARS characters around the first match in the first source that has one
+    (or the start of the first source), marked."""
+    for body in sources:
+        first = next((m for m in WORD.finditer(body or "") if _is_match(m.group(), terms)), None)
+        if first is not None:
+            return highlight(_window(body, first.start()), terms)
+    return highlight(_window(sources[0] if sources else "", 0), terms)
+
+
+def _window(body: str, at: int) -> str:
+    """A stretch of ``body`` around position ``at``, cut between words."""
+    start = max(0, at - SNIPPET_CHARS // 3)
+    if start:
+        start = body.find(" ", start, at) + 1 or start
+    end = start + SNIPPET_CHARS
+    if end < len(body):
+        cut = body.rfind(" ", at, end)
+        end = cut if cut > at else end
+    return ("…" if start else "") + body[start:end].strip() + ("…" if end < len(body) else "")
