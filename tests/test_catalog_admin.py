@@ -325,21 +325,22 @@ def test_preview_renders_the_employee_form(client, admin, laptop):
     assert response.status_code == 200
     assert 'id="item-form-fields"' in html and "Specification" in html and "Justification" in html
     assert f'hx-post="/catalog/{laptop.id}/fields"' in html
-    # The conditional field starts hidden; the refresh shows it once "High-end" is chosen.
-    hidden_justification = re.compile(r' hidden>\s*<label[^>]*for="q_justification"')
-    assert hidden_justification.search(html)
+    # The conditional field starts hidden (its marker unmet); the refresh shows it once
+    # "High-end" is chosen, by its marker alone.
+    assert '<span id="q_justification-condition" class="item-condition unmet"' in html
     refreshed = client.post(f"/catalog/{laptop.id}/fields", data={"q_spec": "High-end"}).get_data(as_text=True)
-    assert 'for="q_justification"' in refreshed and not hidden_justification.search(refreshed)
+    assert refreshed.strip() == ('<span id="q_justification-condition" class="item-condition" hidden '
+                                 'hx-swap-oob="true"></span>')
 
 
 # --- Validation rules -------------------------------------------------------------------------------
 
-def test_rule_round_trip(client, admin, hardware):
+def test_rule_round_trip(client, admin, hardware, laptop):
     response = client.post("/admin/rules/new", data=rule_data(category_id=str(hardware.id),
                                                               required_fields=["description"]))
     assert response.status_code == 303
     rule = db.session.scalar(select(ValidationRule))
-    assert json.loads(rule.conditions) == [{"field": "priority", "op": "eq", "value": "1"}]
+    assert json.loads(rule.conditions) == [{"field": "priority", "op": "eq", "value": 1, "type": "number"}]
     assert json.loads(rule.required_fields) == ["description", "answers.business_impact"]
     assert rule.category_id == hardware.id and rule.kind == RuleKind.REQUIRE
     page = client.get(f"/admin/rules/{rule.id}").get_data(as_text=True)
@@ -349,13 +350,14 @@ def test_rule_round_trip(client, admin, hardware):
     db.session.add(policy)
     db.session.commit()
     response = client.post(f"/admin/rules/{rule.id}", data=rule_data(
-        name="P1 needs the CAB", kind="approve", approval_policy_id=str(policy.id), ticket_type="change",
-        condition1_op="lt", condition1_value="3", condition2_field="answers.cost", condition2_op="not_empty"))
+        name="P1 needs the CAB", kind="approve", approval_policy_id=str(policy.id), ticket_type="service_request",
+        condition1_op="lt", condition1_value="3", condition2_field="answers.cost_centre", condition2_op="not_empty"))
     assert response.status_code == 303
     db.session.refresh(rule)
     assert (rule.kind, rule.approval_policy_id, rule.ticket_type, json.loads(rule.required_fields)) == (
-        RuleKind.APPROVE, policy.id, TicketType.CHANGE, [])
-    assert json.loads(rule.conditions)[1] == {"field": "answers.cost", "op": "not_empty", "value": ""}
+        RuleKind.APPROVE, policy.id, TicketType.SERVICE_REQUEST, [])
+    assert json.loads(rule.conditions)[1] == {"field": "answers.cost_centre", "op": "not_empty", "value": None,
+                                              "type": "text"}
     assert "P1 needs the CAB" in client.get("/admin/rules").get_data(as_text=True)
 
     response = client.post(f"/admin/rules/{rule.id}/delete", headers={"HX-Request": "true"})

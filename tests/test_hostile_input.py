@@ -30,7 +30,7 @@ from app.extensions import db
 from app.http_input import MAX_ID, accepts_json
 from app.models import (ApprovalPolicy, ApprovalStepDef, CatalogItem, FieldType, FormField, Role,
                         RuleKind, StepMode, TicketType, ValidationRule)
-from app.services import approvals, catalog, catalog_admin, tickets, users
+from app.services import approvals, catalog, tickets, users, validation_rules
 from app.services.attachments import attach_files
 
 HUGE = (2**31, 2**63, 10**30)
@@ -56,7 +56,7 @@ def world(app, make_user, make_team, make_category, make_ticket, login):
     db.session.flush()
     asked = catalog.save_catalog_draft(ann, item, {"model": "27 inch"}, {})
     tickets.submit_ticket(asked, ann)
-    rule = catalog_admin.save_rule(None, catalog_admin.RuleInput(
+    rule = validation_rules.save_rule(None, validation_rules.RuleInput(
         name="Laptops need a model", kind=RuleKind.REQUIRE, message="Say which model.",
         ticket_type=TicketType.SERVICE_REQUEST, required_fields=["answers.model"]))
     catalog_draft = catalog.save_catalog_draft(admin, item, {"model": "24 inch"}, {})
@@ -321,15 +321,12 @@ def test_a_view_marked_accepts_json_takes_json(app, client, world, monkeypatch):
 
 # --- The cases the walk cannot reach --------------------------------------------------------------
 
-def test_a_page_or_draft_beyond_range_is_a_clear_400(client, world):
-    targets = {"page": [("GET", "/my"), ("GET", "/admin/users")],
-               "draft": [("POST", f"/catalog/{world.values['item_id']}/fields")]}
-    for arg, urls in targets.items():
-        for value in (str(MAX_ID + 1), str(2**63), "9" * 40, "-1", "abc"):
-            for method, url in urls:
-                response = _send(client, world, method, url, query_string={arg: value})
-                assert response.status_code == 400, (url, value)
-                assert f"?{arg}= must be a whole number" in response.get_data(as_text=True)
+def test_a_page_beyond_range_is_a_clear_400(client, world):
+    for value in (str(MAX_ID + 1), str(2**63), "9" * 40, "-1", "abc"):
+        for url in ("/my", "/admin/users"):
+            response = _send(client, world, "GET", url, query_string={"page": value})
+            assert response.status_code == 400, (url, value)
+            assert "?page= must be a whole number" in response.get_data(as_text=True)
 
 
 def test_a_huge_page_of_the_queue_is_ignored(client, world):

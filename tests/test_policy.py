@@ -1,5 +1,6 @@
-"""services.policy: each operator, scope, the three kinds, inactive rules, and the end to end
-rule "priority 1 needs a business-impact statement" on submission and on agent edits."""
+"""services.policy: operators on ticket fields (every kind and operator is in test_conditions),
+scope, the three kinds, inactive rules, and the end to end rule "priority 1 needs a
+business-impact statement" on submission and on agent edits."""
 import json
 
 import pytest
@@ -40,7 +41,8 @@ def ticket(make_user, make_ticket):
     (cond("priority", "gt", "not a number"), False),
     (cond("contact_phone", "empty"), False), (cond("answers.missing", "empty"), True),
     (cond("description", "not_empty"), True), (cond("answers.missing", "not_empty"), False),
-    (cond("category", "eq", "hardware"), True), (cond("ticket_type", "eq", "incident"), True),
+    (cond("ticket_type", "eq", "incident"), True),
+    (cond("priority", "eq", 2), True), (cond("priority", "in", [1, 2]), True),  # typed, as the editor saves
 ])
 def test_each_operator(ticket, condition, holds):
     assert policy.applies(rule(conditions=[condition]), ticket) is holds

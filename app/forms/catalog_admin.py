@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.forms.admin import PICK_FROM_LIST, MultiCheckboxField, _id_select, _length, _strip
 from app.models import FieldType, Level, RuleKind, TicketType
-from app.services.catalog_admin import MAX_CONDITIONS, FieldInput, ItemInput, RuleInput
-from app.services.policy import FIELDS, OPERATORS
+from app.services.catalog_admin import FieldInput, ItemInput
+from app.services.conditions import OPERATORS, Vocabulary, value_text
+from app.services.validation_rules import MAX_CONDITIONS, REQUIRABLE, RuleInput
 
 
 class _Number(FloatField):
@@ -119,7 +120,7 @@ class ActiveForm(FlaskForm):
     active = BooleanField()
 
 
-_FIELD_CHOICES = [(name, f"{label} ({name})") for name, (label, _) in FIELDS.items()]
+_FIELD_CHOICES = [(name, f"{label} ({name})") for name, label in REQUIRABLE.items()]
 _OPERATOR_CHOICES = list(OPERATORS.items())
 
 
@@ -148,12 +149,21 @@ class RuleForm(FlaskForm):
         return [(self[f"condition{n}_field"], self[f"condition{n}_op"], self[f"condition{n}_value"])
                 for n in range(1, MAX_CONDITIONS + 1)]
 
-    def load_rule(self, conditions: list[dict], required: list[str]) -> None:
-        """Fill the rows and the two "required" inputs from a saved rule (GET of the edit page)."""
+    def load_rule(self, conditions: list[dict], required: list[str], vocab: Vocabulary) -> None:
+        """Fill the rows and the two "required" inputs from a saved rule (GET of the edit page);
+        typed values are shown as the field's own words ("yes", "1 (Critical)", a category)."""
         for (field, op, value), condition in zip(self.condition_rows(), conditions):
-            field.data, op.data, value.data = condition.get("field", ""), condition.get("op", "eq"), condition.get("value", "")
-        self.required_fields.data = [name for name in required if name in FIELDS]
-        self.required_answers.data = ", ".join(name for name in required if name not in FIELDS)
+            field.data, op.data = condition.get("field", ""), condition.get("op", "eq")
+            value.data = value_text(condition, vocab)
+        self.required_fields.data = [name for name in required if name in REQUIRABLE]
+        self.required_answers.data = ", ".join(name for name in required if name not in REQUIRABLE)
+
+    def scope(self) -> tuple[TicketType | None, int | None]:
+        """The type and category the form names, for the fields its conditions can test; what
+        is not one of the choices counts as "any" (the save refuses it next to its field)."""
+        ticket_type = self.ticket_type.data if self.ticket_type.data in set(TicketType) else None
+        category = self.category_id.data if isinstance(self.category_id.data, int) else None
+        return (TicketType(ticket_type) if ticket_type else None), category
 
     def to_input(self) -> RuleInput:
         typed = [n.strip() for n in (self.required_answers.data or "").replace(",", " ").split() if n.strip()]

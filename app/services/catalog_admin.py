@@ -1,4 +1,5 @@
-"""Admin side of the service catalog: items, their form fields, and validation rules.
+"""Admin side of the service catalog: items and their form fields (validation rules are in
+services.validation_rules).
 
 Every save checks the whole input and reports each problem against the form field it concerns
 (ValidationFailed), so the admin sees every message at once. Editing an item's fields never
@@ -13,18 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import (ApprovalPolicy, CatalogItem, Category, FieldType, FormField, Level,
-                        RuleKind, Team, TicketType, ValidationRule)
+from app.models import (ApprovalPolicy, CatalogItem, Category, FieldType, FormField, Level, Team,
+                        TicketType)
 from app.services.catalog_forms import CHECKED, FieldSpec, initial_answers, validate_answers
 from app.services.errors import ValidationFailed
-from app.services.policy import FIELDS, OPERATORS
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
-ANSWER_FIELD = re.compile(r"answers\.[a-z][a-z0-9_]*")
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
 TEXT_TYPES = (FieldType.TEXT, FieldType.LONG_TEXT)
-VALUELESS_OPERATORS = ("empty", "not_empty")
-MAX_CONDITIONS = 3
 CHECK_FIELDS = "Check the highlighted fields."
 
 
@@ -33,7 +30,7 @@ def _refuse_if(errors: dict[str, list[str]]) -> None:
         raise ValidationFailed(CHECK_FIELDS, errors)
 
 
-def _swap_neighbour(rows: list, row, direction: str) -> None:
+def swap_neighbour(rows: list, row, direction: str) -> None:
     """Renumber ``rows`` 0..n in their order, then swap ``row`` with its neighbour; at either
     end nothing moves."""
     index = rows.index(row)
@@ -131,7 +128,7 @@ def move_item(item: CatalogItem, direction: str) -> None:
     """One place up or down within its category."""
     siblings = list(db.session.scalars(select(CatalogItem).where(
         CatalogItem.category_id == item.category_id).order_by(CatalogItem.position, CatalogItem.id)))
-    _swap_neighbour(siblings, item, direction)
+    swap_neighbour(siblings, item, direction)
     db.session.flush()
 
 
@@ -321,112 +318,5 @@ def move_field(item: CatalogItem, form_field: FormField, direction: str) -> None
         first, second = sorted((form_field, fields[other]), key=fields.index)
         if second.show_if_key == first.key:
             raise ValidationFailed(f"{second.label} depends on {first.label}, so it must stay below it.")
-    _swap_neighbour(fields, form_field, direction)
-    db.session.flush()
-
-
-# --- Validation rules -----------------------------------------------------------------------------
-
-@dataclass
-class RuleInput:
-    name: str
-    kind: RuleKind
-    message: str
-    ticket_type: TicketType | None = None
-    category_id: int | None = None
-    # One (field, op, value) per condition row of the form; blank rows are ("", op, "").
-    conditions: list[tuple[str, str, str]] = field(default_factory=list)
-    required_fields: list[str] = field(default_factory=list)
-    approval_policy_id: int | None = None
-    active: bool = True
-
-
-def list_rules() -> list[ValidationRule]:
-    return list(db.session.scalars(select(ValidationRule).options(
-        joinedload(ValidationRule.category), joinedload(ValidationRule.approval_policy))
-        .order_by(ValidationRule.position, ValidationRule.id)))
-
-
-def describe_rule(rule: ValidationRule) -> tuple[list[str], list[str]]:
-    """(each condition as a phrase, the fields it requires) for the rules list."""
-    conditions = [f"{c.get('field')} {OPERATORS.get(c.get('op'), c.get('op'))} {c.get('value') or ''}".strip()
-                  for c in json.loads(rule.conditions or "[]")]
-    return conditions, json.loads(rule.required_fields or "[]")
-
-
-def known_field(name: str) -> bool:
-    return name in FIELDS or ANSWER_FIELD.fullmatch(name) is not None
-
-
-def save_rule(rule: ValidationRule | None, data: RuleInput) -> ValidationRule:
-    """Create (last in order) or update a rule. Condition errors are keyed by row
-    (``condition<n>_field`` / ``condition<n>_value``, n from 1)."""
-    conditions = [(f.strip(), op, (v or "").strip()) for f, op, v in data.conditions
-                  if f.strip() or (v or "").strip()]
-    _refuse_if(_rule_errors(rule, data))
-    if rule is None:
-        last = db.session.scalar(select(func.max(ValidationRule.position)))
-        rule = ValidationRule(position=0 if last is None else last + 1)
-        db.session.add(rule)
-    rule.name, rule.kind, rule.message = data.name.strip(), data.kind, data.message.strip()
-    rule.ticket_type, rule.category_id, rule.active = data.ticket_type, data.category_id, data.active
-    rule.conditions = json.dumps([{"field": f, "op": op, "value": v} for f, op, v in conditions])
-    rule.required_fields = json.dumps(data.required_fields if data.kind == RuleKind.REQUIRE else [])
-    rule.approval_policy_id = data.approval_policy_id if data.kind == RuleKind.APPROVE else None
-    db.session.flush()
-    return rule
-
-
-def _rule_errors(rule: ValidationRule | None, data: RuleInput) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    clash = db.session.scalar(select(ValidationRule.id).where(
-        func.lower(ValidationRule.name) == data.name.strip().lower()))
-    if clash is not None and (rule is None or clash != rule.id):
-        errors["name"] = ["Another rule already has this name."]
-    if not data.message.strip():
-        errors["message"] = ["Write the message people see when the rule applies."]
-    if data.category_id is not None and db.session.get(Category, data.category_id) is None:
-        errors["category_id"] = ["Choose a category from the list."]
-    errors.update(_condition_errors(data.conditions))
-    errors.update(_kind_errors(rule, data))
-    return errors
-
-
-def _condition_errors(rows: list[tuple[str, str, str]]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for n, (name, op, value) in enumerate(rows[:MAX_CONDITIONS], start=1):
-        name, value = name.strip(), (value or "").strip()
-        if not name and not value:
-            continue
-        if not known_field(name):
-            errors[f"condition{n}_field"] = ["Pick a field from the list, or type answers.<key>."]
-        if op not in OPERATORS:
-            errors[f"condition{n}_op"] = ["Choose an operator from the list."]
-        elif op not in VALUELESS_OPERATORS and not value:
-            errors[f"condition{n}_value"] = [f"“{OPERATORS[op]}” needs a value."]
-    return errors
-
-
-def _kind_errors(rule: ValidationRule | None, data: RuleInput) -> dict[str, list[str]]:
-    if data.kind == RuleKind.REQUIRE:
-        if not data.required_fields:
-            return {"required_fields": ["Pick the fields this rule requires."]}
-        unknown = [name for name in data.required_fields if not known_field(name)]
-        if unknown:
-            return {"required_answers": [f"Unknown field(s): {', '.join(unknown)}. Type answers.<key>."]}
-    if data.kind == RuleKind.APPROVE:
-        policy = db.session.get(ApprovalPolicy, data.approval_policy_id) if data.approval_policy_id else None
-        if policy is None or (not policy.active and (rule is None or rule.approval_policy_id != policy.id)):
-            return {"approval_policy_id": ["Choose the approval policy this rule requires."]}
-    return {}
-
-
-def move_rule(rule: ValidationRule, direction: str) -> None:
-    rules = list(db.session.scalars(select(ValidationRule).order_by(ValidationRule.position, ValidationRule.id)))
-    _swap_neighbour(rules, rule, direction)
-    db.session.flush()
-
-
-def delete_rule(rule: ValidationRule) -> None:
-    db.session.delete(rule)
+    swap_neighbour(fields, form_field, direction)
     db.session.flush()
