@@ -1,0 +1,173 @@
+"""The agent queues and their saved views.
+
+The queue's filters and sort live in the URL, so a queue can be shared, bookmarked and saved
+as a named view (a view stores that query string). The table and the views sidebar each poll
+with the stamp they were rendered at and get 204 while nothing they show changed.
+"""
+from urllib.parse import parse_qsl
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from app.blueprints.agent import bp
+from app.blueprints.common import apply_field_errors, posted_form, render, role_required
+from app.extensions import db
+from app.forms.queues import DeleteViewForm, QueueFilterForm, QueueViewForm, RenameViewForm
+from app.models import QueueView, Role, Team
+from app.services import live, queue_views, queues
+from app.services.categories import active_categories
+from app.services.errors import DomainError
+from app.services.permissions import can_manage_queue_view, can_publish_queue_views
+from app.services.teams import all_teams
+
+
+class _Choices:
+    """The filter form's choice lists, loaded once per request however many forms read them."""
+
+    def __init__(self):
+        self.categories, self.teams, self.people = active_categories(), all_teams(), queues.queue_people()
+
+    def form(self, formdata) -> QueueFilterForm:
+        form = QueueFilterForm(formdata=formdata)
+        form.set_choices(self.categories, self.teams, self.people, current_user.id)
+        form.validate()
+        return form
+
+
+def _sidebar(choices: _Choices, current_query: str | None = None) -> dict:
+    """The views the user sees, each with its bounded count, and the sidebar's live stamp."""
+    me = current_user._get_current_object()
+    items = []
+    for view in queue_views.visible_views(me):
+        form = choices.form(MultiDict(parse_qsl(view.query)))
+        items.append((view, queues.count_view(me, form.chosen_view(), form.filters())))
+    return {"saved_views": items, "views_stamp": _views_stamp(), "current_query": current_query}
+
+
+def _views_stamp() -> str:
+    return f"{live.tickets_stamp()}|{queue_views.views_stamp()}"
+
+
+@bp.get("/")
+@role_required(Role.AGENT)
+def queue():
+    """A queue tab. A live refresh whose stamp is unchanged costs one indexed query and gets 204."""
+    stamp = live.tickets_stamp()
+    if live.unchanged(request.args.get("since"), stamp):
+        return "", 204
+    choices = _Choices()
+    form = choices.form(request.args)
+    view, counts = form.chosen_view(), queues.tab_counts(current_user)
+    page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(), form.chosen_per_page(),
+                             counts=counts)
+    is_table = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    sidebar = {} if is_table else _sidebar(choices, form.query())
+    return render("agent/queue.html", fragment="agent/_queue_table.html",
+                  status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
+                  page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object(),
+                  save_form=_save_form(form.query()), cap=queues.COUNT_CAP, **sidebar)
+
+
+def _save_form(query: str, formdata=None) -> QueueViewForm:
+    form = QueueViewForm(formdata=formdata, query=query)
+    may_publish = can_publish_queue_views(current_user)
+    form.set_audience_choices(all_teams() if may_publish else [], may_publish)
+    return form
+
+
+@bp.get("/views")
+@role_required(Role.AGENT)
+def queue_views_list():
+    """The saved views: a page to rename and delete them; for htmx, the sidebar that polls."""
+    if live.unchanged(request.args.get("since"), _views_stamp()):
+        return "", 204
+    return _views_page()
+
+
+def _views_page(status: int = 200, refused: dict | None = None):
+    """``refused``: {view id: the reason its rename was refused}, shown next to its form."""
+    return render("agent/queue_views.html", fragment="agent/_queue_views_nav.html", status=status,
+                  delete_form=DeleteViewForm(), can_manage=can_manage_queue_view, refused=refused or {},
+                  cap=queues.COUNT_CAP, **_sidebar(_Choices(), request.args.get("current")))
+
+
+@bp.post("/views")
+@role_required(Role.AGENT)
+def queue_view_create():
+    """Save the posted queue query as a view, then open it (303)."""
+    form = _save_form("", formdata=request.form)
+    if form.validate():
+        try:
+            view = queue_views.create_view(current_user, form.name.data, _clean_query(form.query.data),
+                                           **_audience(form))
+        except DomainError as error:
+            db.session.rollback()
+            apply_field_errors(form, error)
+            return _refused_save(form, error.status_code)
+        db.session.commit()
+        flash(f"Saved the view “{view.name}”.", "success")
+        return redirect(_view_url(view), 303)
+    return _refused_save(form, 422)
+
+
+def _clean_query(query: str) -> str:
+    """What is saved is the query as the filter form understands it: a hand-made post cannot
+    store values the queue would not accept."""
+    return _Choices().form(MultiDict(parse_qsl(query or ""))).query()
+
+
+def _audience(form: QueueViewForm) -> dict:
+    kind, value = form.audience_value()
+    if kind == "team":
+        return {"team": db.session.get(Team, int(value)) or abort(422)}
+    return {"role": Role(value)} if kind == "role" else {}
+
+
+def _refused_save(form: QueueViewForm, status: int):
+    """The save form with its errors, on the views page (the queue it came from is one click away)."""
+    return render("agent/queue_view_save.html", status=status, save_form=form)
+
+
+def _view_url(view: QueueView) -> str:
+    return url_for("agent.queue") + (f"?{view.query}" if view.query else "")
+
+
+def _manageable_view_or_404(view_id: int) -> QueueView:
+    """A view the user sees is 404 if missing or not theirs to see, 403 if not theirs to change."""
+    view = db.session.get(QueueView, view_id)
+    me = current_user._get_current_object()
+    if view is None or view not in queue_views.visible_views(me):
+        abort(404)
+    if not can_manage_queue_view(me, view):
+        abort(403)
+    return view
+
+
+@bp.post("/views/<int:view_id>")
+@role_required(Role.AGENT)
+def queue_view_rename(view_id: int):
+    view = _manageable_view_or_404(view_id)
+    form = RenameViewForm()
+    if not form.validate():
+        return _views_page(422, {view.id: " ".join(form.name.errors)})
+    try:
+        queue_views.rename_view(view, current_user, form.name.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _views_page(error.status_code, {view.id: error.field_errors.get("name", [error.message])[0]})
+    db.session.commit()
+    flash(f"Renamed to “{view.name}”.", "success")
+    return redirect(url_for("agent.queue_views_list"), 303)
+
+
+@bp.post("/views/<int:view_id>/delete")
+@role_required(Role.AGENT)
+def queue_view_delete(view_id: int):
+    view = _manageable_view_or_404(view_id)
+    posted_form(DeleteViewForm)
+    name = view.name
+    queue_views.delete_view(view, current_user)
+    db.session.commit()
+    flash(f"Deleted the view “{name}”.", "success")
+    return redirect(url_for("agent.queue_views_list"), 303)
