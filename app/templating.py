@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.models import FINAL_STATUSES, Channel, Level, Role, Status, TicketType, utcnow
 from app.services import permissions
@@ -36,9 +37,22 @@ def datetime_utc(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
+def time_tag(value: datetime | None, relative: bool = False) -> Markup:
+    """A ``<time>`` with the exact UTC instant in ``datetime`` and ``title``, showing the UTC time
+    (or how long ago). static/js/local-time.js rewrites it in the viewer's own time zone; without
+    JavaScript the UTC time stays, labelled as such. Stored times are naive UTC."""
+    if value is None:
+        return Markup("")
+    iso = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    exact = value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    shown = timeago(value) if relative else datetime_utc(value)
+    kind = "relative" if relative else "datetime"
+    return Markup('<time datetime="{}" title="{}" data-local="{}">{}</time>').format(iso, exact, kind, shown)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(markdown=render_markdown, timeago=timeago,
-                                 datetime_utc=datetime_utc, delivery_time=delivery_time, filesize=format_bytes,
+                                 datetime_utc=datetime_utc, time_tag=time_tag, delivery_time=delivery_time, filesize=format_bytes,
                                  priority_label=PRIORITY_LABELS.get,
                                  combine_page=lambda args, page: {**args, "page": page})
     app.jinja_env.globals.update(Status=Status, FINAL_STATUSES=FINAL_STATUSES, TicketType=TicketType, Level=Level,

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Channel, Comment, Level, Role, Status, Ticket, TicketEvent, utcnow
-from app.services import live, tickets
+from app.services import assignment, live, tickets
 from app.services.comments import visible_comments
 
 HX = {"HX-Request": "true"}
@@ -60,7 +60,7 @@ def test_tabs_show_team_mine_and_all_open(client, login, desk, make_ticket, make
     other = make_ticket(desk.ann, make_category("Printers"), title="Printer jammed again")
     waiting = make_ticket(desk.ann, desk.category, title="VPN drops every hour")
     mine = make_ticket(desk.ann, desk.category, title="Wifi slow on floor 3")
-    tickets.claim_ticket(mine, desk.tom)
+    assignment.claim_ticket(mine, desk.tom)
     db.session.commit()
     login(desk.tom)
 
@@ -121,11 +121,11 @@ def test_sort_orders(client, login, desk, make_ticket):
         return numbers(client.get(f"/agent/?sort={sort}").get_data(as_text=True))
 
     assert order("priority") == [new_p1.number, old_p3.number, mid_p3.number]
-    assert order("created") == [old_p3.number, mid_p3.number, new_p1.number]
-    assert order("-created") == [new_p1.number, mid_p3.number, old_p3.number]
+    assert order("oldest") == [old_p3.number, mid_p3.number, new_p1.number]
+    assert order("newest") == [new_p1.number, mid_p3.number, old_p3.number]
     tickets.change_priority(old_p3, desk.tom, 2, "VIP")
     db.session.commit()
-    assert order("-updated")[0] == old_p3.number
+    assert order("updated")[0] == old_p3.number
 
 
 def test_pagination(app, client, login, desk, make_ticket):
@@ -149,7 +149,7 @@ def test_bad_page_is_ignored(client, login, desk, make_ticket, query):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("query", ["status=bogus", "status=draft", "priority=9", "priority=x",
+@pytest.mark.parametrize("query", ["status=bogus", "status=closed", "priority=9", "priority=x",
                                    "category=abc", "category=999", "age=2", "age=old", "sort=random"])
 def test_bad_filter_value_is_a_clear_400(client, login, desk, make_ticket, query):
     ticket = make_ticket(desk.ann, desk.category)
@@ -180,7 +180,7 @@ def test_live_fragment_and_204_when_unchanged(client, login, desk, make_ticket):
     assert "priority=2" in since and "since=" in since
     unchanged = client.get(since, headers=HX)
     assert unchanged.status_code == 204 and unchanged.get_data() == b""
-    tickets.claim_ticket(ticket, desk.sue)
+    assignment.claim_ticket(ticket, desk.sue)
     db.session.commit()
     changed = client.get(since, headers=HX)
     assert changed.status_code == 200 and numbers(changed.get_data(as_text=True)) == []
@@ -220,7 +220,7 @@ def test_queue_queries_do_not_grow_with_rows(app, client, login, desk, make_tick
             category = make_category(f"Cat {requester.id}", team=desk.team)
             ticket = make_ticket(requester, category)
             if view == "mine":
-                tickets.claim_ticket(ticket, db.session.merge(desk.tom))
+                assignment.claim_ticket(ticket, db.session.merge(desk.tom))
         db.session.commit()
 
     login(desk.tom)
@@ -247,7 +247,7 @@ def test_claim_via_htmx_returns_the_row_showing_you(client, login, desk, make_ti
 
 def test_claim_loser_gets_409_naming_the_winner(client, login, desk, make_ticket):
     ticket = make_ticket(desk.ann, desk.category)
-    tickets.claim_ticket(ticket, desk.sue)
+    assignment.claim_ticket(ticket, desk.sue)
     db.session.commit()
     login(desk.tom)
     response = client.post(f"/agent/tickets/{ticket.number}/claim", headers=HX)
@@ -391,9 +391,12 @@ def test_ticket_page_shows_header_sidebar_and_conversation(client, login, desk, 
     login(desk.tom)
     html = client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
     for text in (ticket.number, ticket.title, "P2 High", "Incident", "via Portal", 'class="meta"',
-                 "ann@example.com", "+44 20 7946 0000", "Network", "Medium / High", "Desk",
-                 "<strong>Monday</strong>", "Claim this ticket", 'id="conversation"', "Start work"):
+                 "ann@example.com", "+44 20 7946 0000", "Network", "Desk (tier 1)",
+                 "<strong>Monday</strong>", "Claim and start work", 'id="conversation"'):
         assert text in html, text
+    assert re.search(r'name="impact"[^>]*>.*?<option selected value="medium"', html, re.S)
+    assert re.search(r'name="urgency"[^>]*>.*?<option selected value="high"', html, re.S)
+    assert 'value="in_progress"' not in html  # Claim starts the work: no second "Start work"
     assert client.get(f"/agent/tickets/{ticket.number.lower()}").status_code == 200
     assert client.get("/agent/tickets/INC424242").status_code == 404
 
@@ -406,7 +409,7 @@ def test_ticket_live_part_polls_and_204s(client, login, desk, make_ticket):
     assert 'hx-swap-oob="true"' in html and "<html" not in html
     since = f"/agent/tickets/{ticket.number}?tab=conversation&since={live.ticket_stamp(ticket.id)}"
     assert client.get(since, headers=HX).status_code == 204
-    tickets.claim_ticket(ticket, desk.sue)
+    assignment.claim_ticket(ticket, desk.sue)
     db.session.commit()
     changed = client.get(since, headers=HX)
     assert changed.status_code == 200 and "Assigned to Sue" in changed.get_data(as_text=True)
@@ -428,7 +431,12 @@ def test_status_buttons_move_the_ticket(client, login, desk, make_ticket):
     fragment = _status(client, ticket, "on_hold", headers=HX)
     assert fragment.status_code == 200
     assert fragment.get_data(as_text=True).lstrip().startswith(f'<div id="ticket-{ticket.number}"')
-    assert "Resume" in fragment.get_data(as_text=True)
+    assert "Claim and start work" in fragment.get_data(as_text=True)  # unassigned: claiming resumes it
+    assignment.claim_ticket(ticket, desk.tom)
+    db.session.commit()
+    assert _status(client, ticket, "on_hold", headers=HX).status_code == 200
+    assert 'value="in_progress" class="btn btn-primary">Resume' in client.get(
+        f"/agent/tickets/{ticket.number}").get_data(as_text=True)
 
 
 def test_illegal_transition_is_409_for_htmx_and_json_and_a_flash_for_plain(client, login, desk, make_ticket):
@@ -448,7 +456,7 @@ def test_illegal_transition_is_409_for_htmx_and_json_and_a_flash_for_plain(clien
 def test_stale_version_is_409_naming_who_changed_it(client, login, desk, make_ticket):
     ticket = make_ticket(desk.ann, desk.category)
     old_version = ticket.version
-    tickets.claim_ticket(ticket, desk.sue)
+    assignment.claim_ticket(ticket, desk.sue)
     db.session.commit()
     login(desk.tom)
     response = client.post(f"/agent/tickets/{ticket.number}/status", headers=HX,
@@ -462,7 +470,8 @@ def test_resolve_without_reason_is_an_error_next_to_the_field(client, login, des
     login(desk.tom)
     response = _status(client, ticket, "resolved", headers=HX)
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Please say why." in html and 'id="reason-err"' in html
+    assert response.status_code == 422 and "Please say why." in html and 'id="reason-resolved-err"' in html
+    assert '<details class="transition" open>' in html  # the failed move's own reason box, open
     assert _status(client, ticket, "resolved", reason="Restarted the router").status_code == 303
     db.session.refresh(ticket)
     assert ticket.status == Status.RESOLVED and ticket.resolution == "Restarted the router"
@@ -501,18 +510,30 @@ def test_empty_comment_is_422_and_keeps_the_choice(client, login, desk, make_tic
     assert db.session.scalar(select(Comment)) is None
 
 
-def test_priority_change_needs_a_reason_and_history_shows_old_and_new(client, login, desk, make_ticket):
+def _properties(ticket, **changes) -> dict:
+    """The properties form as the page shows it for ``ticket``, with ``changes`` typed in."""
+    db.session.refresh(ticket)
+    form = {"version": str(ticket.version), "ticket_type": ticket.ticket_type.value,
+            "category_id": str(ticket.category_id), "impact": ticket.impact.value,
+            "urgency": ticket.urgency.value, "priority": "", "priority_reason": "",
+            "team_id": str(ticket.team_id), "reason": "", "assignee_id": str(ticket.assignee_id or "")}
+    return {**form, **changes}
+
+
+def test_priority_override_needs_a_reason_and_history_shows_old_and_new(client, login, desk, make_ticket):
     ticket = make_ticket(desk.ann, desk.category)
     login(desk.tom)
-    url = f"/agent/tickets/{ticket.number}/priority"
-    missing = client.post(url, data={"priority": "1", "reason": "", "version": str(ticket.version)}, headers=HX)
-    assert missing.status_code == 422 and "Say why the priority changes." in missing.get_data(as_text=True)
-    assert client.post(url, data={"priority": "1", "reason": "CEO's laptop",
-                                  "version": str(ticket.version)}).status_code == 303
+    url = f"/agent/tickets/{ticket.number}/properties"
+    missing = client.post(url, data=_properties(ticket, priority="1"), headers=HX)
+    assert missing.status_code == 422
+    assert "Say why the priority differs from impact × urgency." in missing.get_data(as_text=True)
+    assert client.post(url, data=_properties(ticket, priority="1", priority_reason="CEO's laptop")).status_code == 303
+    page = client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
+    assert '<option selected value="1">P1 Critical</option>' in page  # opens on the current value
     history = client.get(f"/agent/tickets/{ticket.number}?tab=history").get_data(as_text=True)
     assert "Priority changed" in history and "P2 High" in history and "P1 Critical" in history
     assert "CEO&#39;s laptop" in history
-    assert client.post(url, data={"priority": "7", "reason": "x"}, headers=HX).status_code == 422
+    assert client.post(url, data=_properties(ticket, priority="7"), headers=HX).status_code == 422
 
 
 def test_link_to_unknown_number_is_an_error_next_to_the_field(client, login, desk, make_ticket):

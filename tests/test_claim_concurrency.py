@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.database import begin_write_transaction
 from app.extensions import db
 from app.models import Role, Ticket, TicketEvent, User
-from app.services import tickets
+from app.services import assignment
 from app.services.errors import Conflict
 from app.sessions import session_values
 from tests.concurrency import run_together
@@ -54,7 +54,7 @@ def test_two_threads_claiming_via_the_service(app, race, make_ticket, round_):
                 agent = db.session.get(User, user_id)
                 ticket = db.session.get(Ticket, ticket_id)
                 try:
-                    tickets.claim_ticket(ticket, agent)
+                    assignment.claim_ticket(ticket, agent)
                 except Conflict as lost:
                     db.session.rollback()
                     return lost

@@ -13,7 +13,7 @@ from app.models import (
     ApprovalPolicy, ApprovalStepDef, CatalogItem, Channel, Decision, FieldType, FormField, Level,
     Role, RuleKind, Status, StepMode, StepState, Ticket, TicketType, ValidationRule,
 )
-from app.services import approvals, permissions, tickets
+from app.services import approvals, assignment, permissions, tickets
 from app.services.errors import Conflict, PermissionDenied, ValidationFailed
 
 HX = {"HX-Request": "true"}
@@ -189,7 +189,7 @@ def test_a_ticket_under_review_cannot_be_claimed(org):
     ticket = file_change(org, requester=org.ann, created_by=org.tom)
     assert not permissions.can_claim_ticket(org.desk, ticket)
     with pytest.raises(Conflict, match="waits for approval"):
-        tickets.claim_ticket(ticket, org.desk)
+        assignment.claim_ticket(ticket, org.desk)
     assert ticket.assignee_id is None
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Role, Status, TicketEvent, TicketType
-from app.services import lifecycle, tickets
+from app.services import assignment, lifecycle, tickets
 from app.services.errors import Conflict, IllegalTransition, ValidationFailed
 
 
@@ -55,11 +55,11 @@ def test_claim_moves_to_in_progress_and_second_claim_loses(make_user, make_ticke
     tom = make_user("tom", roles=[Role.AGENT], teams=[team])
     sue = make_user("sue", roles=[Role.AGENT], teams=[team])
     ticket = make_ticket(make_user("ann"), cat)
-    tickets.claim_ticket(ticket, tom)
+    assignment.claim_ticket(ticket, tom)
     db.session.commit()
     assert ticket.assignee_id == tom.id and ticket.status == Status.IN_PROGRESS
     with pytest.raises(Conflict, match="already claimed by Tom"):
-        tickets.claim_ticket(ticket, sue)
+        assignment.claim_ticket(ticket, sue)
 
 
 def test_resolve_needs_reason_and_records_resolution(make_user, make_ticket, make_team, make_category):
@@ -77,7 +77,7 @@ def test_stale_version_is_refused_naming_who_changed_it(make_user, make_ticket, 
     tom = make_user("tom", roles=[Role.AGENT], teams=[team])
     ticket = make_ticket(make_user("ann"), make_category("Net", team=team))
     old_version = ticket.version
-    tickets.claim_ticket(ticket, tom)
+    assignment.claim_ticket(ticket, tom)
     db.session.commit()
     with pytest.raises(Conflict, match="changed by Tom meanwhile"):
         tickets.change_priority(ticket, tom, 1, "VIP", expected_version=old_version)

@@ -47,9 +47,8 @@ from app.services.errors import ValidationFailed
 from app.services.lifecycle import transition_ticket
 from app.services.notifications import notify_approvers, notify_team_ticket_queued
 from app.services.passwords import hash_password
-from app.services.tickets import (
-    TicketInput, claim_ticket, create_ticket, save_draft, submit_ticket,
-)
+from app.services.assignment import claim_ticket
+from app.services.tickets import TicketInput, create_ticket, save_draft, submit_ticket
 from app.services.users import create_user, find_user_by_email, set_membership
 
 

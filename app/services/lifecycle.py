@@ -35,7 +35,7 @@ _COMMON = [
     *_moves([S.DRAFT], S.NEW, "Submit", REQUESTER, AGENT),
     *_moves([S.NEW], S.OPEN, "Accept", AGENT, SYSTEM),
     *_moves([S.IN_PROGRESS], S.OPEN, "Return to queue", AGENT),
-    *_moves([S.IN_PROGRESS], S.ON_HOLD, "Wait for user", AGENT),
+    *_moves([S.IN_PROGRESS], S.ON_HOLD, "Ask the requester", AGENT),
     *_moves([S.IN_PROGRESS], S.PENDING, "Wait for vendor", AGENT),
     *_moves([S.ON_HOLD, S.PENDING], S.IN_PROGRESS, "Resume", AGENT, SYSTEM),
     *_moves([S.RESOLVED], S.CLOSED, "Confirm resolution", REQUESTER),

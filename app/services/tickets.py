@@ -1,9 +1,10 @@
 """Creating tickets and changing them outside the status lifecycle: drafts, submission,
-claiming, priority, team, links. Status moves go through ``lifecycle.transition_ticket``."""
+priority, the first team, links. Status moves go through ``lifecycle.transition_ticket``; who
+works a ticket (claim, assign, transfer, escalate) is ``services.assignment``."""
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -13,10 +14,7 @@ from app.models import (
 from app.services import events
 from app.services.audit import record_event
 from app.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from app.services.lifecycle import (
-    available_transitions, check_version, find_transition, transition_ticket,
-)
-from app.services.permissions import CLAIMABLE_STATUSES as CLAIMABLE, can_claim_ticket
+from app.services.lifecycle import check_version, find_transition, transition_ticket
 from app.services.approvals import start_approvals
 from app.services.catalog_forms import current_version, item_specs, validate_answers
 from app.services.numbering import next_number
@@ -136,11 +134,13 @@ def _check_submission(ticket: Ticket) -> list[ApprovalPolicy]:
 
 
 def queue_ticket(ticket: Ticket, team: Team | None = None) -> None:
-    """Put the ticket in its team's queue: the one given, or its item's, or its category's."""
+    """Put the ticket in its team's queue: the one given, or its item's, or its category's. The
+    ticket takes that team's tier (a ticket filed straight to second line is tier 2)."""
     item = ticket.catalog_item
     ticket.team = team or ticket.team or (item.team if item else None) or (
         ticket.category.team if ticket.category else None)
     if ticket.team is not None:
+        ticket.tier = ticket.team.tier
         events.publish("ticket.queued", ticket, team_id=ticket.team.id)
 
 
@@ -165,43 +165,6 @@ def delete_draft(draft: Ticket, user: User) -> None:
     if not draft.is_draft or draft.created_by_id != user.id:
         raise PermissionDenied("Only your own drafts can be deleted.")
     db.session.delete(draft)
-
-
-def claim_ticket(ticket: Ticket, agent: User) -> Ticket:
-    """Take an unassigned ticket. One conditional UPDATE decides between concurrent claimers,
-    on any number of processes or hosts: its row count says who won.
-
-    A ticket Under Review cannot be claimed (nor get an assignee any other way): its approvers
-    were chosen as people with no stake in it, and an assignee would be one."""
-    if agent.is_agent and ticket.status not in CLAIMABLE:
-        raise Conflict(_unclaimable(ticket))
-    if not can_claim_ticket(agent, ticket):
-        if not agent.is_agent:
-            raise PermissionDenied("Only IT staff can claim tickets.")
-        raise PermissionDenied(f"{ticket.reference} is in {ticket.team.name}'s queue; "
-                               "you are not a member of that team.")
-    won = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None), Ticket.status.in_(CLAIMABLE))
-        .values(assignee_id=agent.id, version=Ticket.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    db.session.refresh(ticket)
-    if not won:
-        if ticket.assignee is not None:
-            raise Conflict(f"{ticket.reference} was already claimed by {ticket.assignee.name}.")
-        raise Conflict(_unclaimable(ticket))
-    record_event(ticket, agent, "claimed", field="assignee", new=agent.name)
-    # Claiming starts the work where the type allows it (a change waits for its approval).
-    if any(t.target == Status.IN_PROGRESS for t in available_transitions(ticket, agent)):
-        transition_ticket(ticket, Status.IN_PROGRESS, agent)
-    return ticket
-
-
-def _unclaimable(ticket: Ticket) -> str:
-    if ticket.status == Status.UNDER_REVIEW:
-        return f"{ticket.reference} waits for approval; it can be claimed once it is approved."
-    return f"{ticket.reference} is {ticket.status.label} and cannot be claimed."
 
 
 def change_priority(ticket: Ticket, actor: User, priority: int, reason: str,

@@ -5,7 +5,7 @@ Every view is for IT staff (role_required(Role.AGENT); admins pass). Actions are
 POSTs: an htmx request gets the updated fragment back, a plain (or boosted) post a flash and a
 303 back. Refused actions go through ``refuse()`` (409/403 with the reason).
 """
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,12 +15,13 @@ from app.blueprints.common import (
 )
 from app.extensions import db
 from app.forms.agent import (
-    AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, PriorityForm, TransitionForm,
+    AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, QueueFilterForm, TransitionForm,
 )
+from app.forms.handoffs import EscalateForm, properties_form
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
 from app.models import Attachment, Role, Status, Team, Ticket, User
 from app.security import is_safe_next
-from app.services import live
+from app.services import live, queues
 from app.services.approvals import ticket_steps
 from app.services.attachments import attach_files
 from app.services.categories import active_categories
@@ -29,8 +30,9 @@ from app.services.comments import add_comment, visible_comments
 from app.services.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.services.history import ticket_history
 from app.services.lifecycle import available_transitions, transition_ticket
-from app.services.priority import PRIORITY_LABELS
-from app.services.tickets import change_priority, claim_ticket, create_ticket, link_tickets, ticket_links
+from app.services.assignment import claim_ticket, escalation_of
+from app.services.ticket_actions import plan_actions
+from app.services.tickets import create_ticket, link_tickets, ticket_links
 from app.services.users import search_users
 
 TABS = ("conversation", "history")
@@ -40,7 +42,25 @@ def _is_fragment_request() -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-# Claim from a queue (the queue pages are in queue_views.py) ----------------------------------
+# Queues ------------------------------------------------------------------------------------
+
+@bp.get("/")
+@role_required(Role.AGENT)
+def queue():
+    """A queue tab. A live refresh whose stamp is unchanged costs one indexed query and gets 204."""
+    stamp = live.tickets_stamp()
+    if live.unchanged(request.args.get("since"), stamp):
+        return "", 204
+    form = QueueFilterForm(formdata=request.args)
+    form.set_category_choices(active_categories())
+    form.validate()
+    view, counts = form.chosen_view(), queues.tab_counts(current_user)
+    page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(),
+                             current_app.config["QUEUE_PAGE_SIZE"], counts=counts)
+    return render("agent/queue.html", fragment="agent/_queue_table.html",
+                  status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
+                  page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object())
+
 
 @bp.post("/tickets/<number>/claim")
 @role_required(Role.AGENT)
@@ -92,9 +112,11 @@ def _ticket_context(ticket: Ticket, stamp: str | None = None, oob: bool = False,
         comments=visible_comments(ticket, current_user) if tab == "conversation" else [],
         events=ticket_history(ticket) if tab == "history" else [],
         links=ticket_links(ticket), files=_ticket_files(ticket),
-        transitions=available_transitions(ticket, current_user),
+        actions=plan_actions(ticket, current_user, available_transitions(ticket, current_user)),
         claim_form=ClaimForm(), transition_form=TransitionForm(formdata=None, version=version),
-        comment_form=CommentForm(formdata=None), priority_form=PriorityForm(formdata=None, version=version),
+        comment_form=CommentForm.for_ticket(ticket),
+        properties_form=forms["properties_form"] if "properties_form" in forms else properties_form(ticket, version),
+        escalate_form=EscalateForm(formdata=None, version=version), escalation=escalation_of(ticket),
         link_form=LinkForm(formdata=None), attach_form=AttachForm(formdata=None),
         answers=ticket_answers(ticket), steps=ticket_steps(ticket))
     context.update(forms)
@@ -129,11 +151,12 @@ def _form_refused(ticket: Ticket, error: DomainError, name: str, form):
     return refuse(error, url_for("agent.ticket_detail", number=ticket.number))
 
 
-def _act(number: str, form_class, form_name: str, action, done):
+def _act(number: str, form_class, form_name: str, action, done, make_form=None):
     """The shape of every ticket-page action: load and authorize, validate the form, run the
-    one service call ``action(ticket, form)``, commit, answer with ``done(ticket, form)``."""
+    one service call ``action(ticket, form)``, commit, answer with ``done(ticket, form)``.
+    ``make_form(ticket)`` builds the posted form when its choices depend on the ticket."""
     ticket = get_ticket_or_404(number, need="work")
-    form = form_class()
+    form = make_form(ticket) if make_form else form_class()
     if not form.validate():
         return _answer(ticket, status=422, **{form_name: form})
     try:
@@ -159,16 +182,8 @@ def ticket_comment(number: str):
     return _act(number, CommentForm, "comment_form",
                 lambda t, f: add_comment(t, current_user, f.body.data, internal=f.internal,
                                          files=f.attachments.data),
-                lambda t, f: "Internal note added." if f.internal else "Reply sent.")
-
-
-@bp.post("/tickets/<number>/priority")
-@role_required(Role.AGENT)
-def ticket_priority(number: str):
-    return _act(number, PriorityForm, "priority_form",
-                lambda t, f: change_priority(t, current_user, f.priority.data, f.reason.data,
-                                             expected_version=f.expected_version()),
-                lambda t, f: f"Priority changed to {PRIORITY_LABELS[t.priority]}.")
+                lambda t, f: "Internal note added." if f.internal else "Reply sent.",
+                make_form=CommentForm.posted_for)
 
 
 @bp.post("/tickets/<number>/links")
