@@ -1,17 +1,16 @@
-"""Forms of the agent workspace: queue filters (a GET form), ticket actions (each a POST form for
+"""Forms of the agent workspace (the queue's are in ``app.forms.queues``): ticket actions (each a POST form for
 its CSRF token) and the ticket created on someone's behalf. They check shape; the services
 decide policy (what a submission needs, which moves are allowed, what a priority change needs)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.forms.ticket import TicketForm, VersionedForm
 from app.http_input import optional_id
 from app.models import Channel, LinkType, Status, Team, TicketType, User
 from app.services.priority import PRIORITY_LABELS
-from app.services.queues import AGE_DAYS, OPEN_STATUS_ORDER, SORTS, VIEWS, QueueFilters
 from app.services.users import find_user_by_email
 
 NOT_UNDERSTOOD = "Not understood; showing every value instead."
@@ -22,57 +21,6 @@ def _choice(label: str, choices, **kwargs) -> SelectField:
     return SelectField(label, choices=choices, coerce=optional_id, validate_choice=True,
                        invalid_choice_message=NOT_UNDERSTOOD, invalid_value_message=NOT_UNDERSTOOD,
                        **kwargs)
-
-
-class QueueFilterForm(FlaskForm):
-    """The queue's GET filters. A value that was not offered is reported next to its field and
-    ignored, so a hand-edited or outdated URL still shows a queue."""
-
-    class Meta:
-        csrf = False
-
-    view = HiddenField(default="team")
-    status = SelectField("Status", choices=[("", "Any open status")] + [
-        (s.value, s.label) for s in OPEN_STATUS_ORDER], default="", validate_choice=True,
-        invalid_choice_message=NOT_UNDERSTOOD)
-    priority = _choice("Priority", [("", "Any priority")] + list(PRIORITY_LABELS.items()))
-    category = _choice("Category", [("", "Any category")])
-    age = _choice("Age", [("", "Any age")] + [(d, f"Older than {d} day{'s' if d > 1 else ''}")
-                                              for d in AGE_DAYS])
-    sort = SelectField("Sort", choices=[("priority", "Priority, then oldest"), ("oldest", "Oldest first"),
-                                        ("newest", "Newest first"), ("updated", "Recently updated")],
-                       default="priority", validate_choice=True, invalid_choice_message=NOT_UNDERSTOOD)
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
-
-    def set_category_choices(self, categories) -> None:
-        self.category.choices = [("", "Any category")] + [(c.id, c.name) for c in categories]
-
-    def filter_errors(self) -> list[str]:
-        """Names of the filters that were not understood (a bad page number is simply ignored)."""
-        return [name for name in self.errors if name != "page"]
-
-    def chosen_view(self) -> str:
-        return self.view.data if self.view.data in VIEWS else "team"
-
-    def chosen_page(self) -> int:
-        return self.page.data if self.page.data and not self.page.errors else 1
-
-    def filters(self) -> QueueFilters:
-        """The filters that were understood; a field with errors counts as "any"."""
-        def ok(field):
-            return field.data if field.data not in ("", None) and not field.errors else None
-
-        status = ok(self.status)
-        return QueueFilters(status=Status(status) if status else None, priority=ok(self.priority),
-                            category_id=ok(self.category), older_than_days=ok(self.age),
-                            sort=ok(self.sort) if ok(self.sort) in SORTS else "priority")
-
-    def args(self) -> dict:
-        """The query string of the filters as understood, for tab, page and live-refresh links."""
-        values = {"view": self.chosen_view(), "status": self.status.data, "priority": self.priority.data,
-                  "category": self.category.data, "age": self.age.data, "sort": self.sort.data}
-        return {k: v for k, v in values.items()
-                if v not in ("", None) and not getattr(self, k).errors}
 
 
 class ClaimForm(FlaskForm):

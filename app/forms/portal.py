@@ -2,7 +2,7 @@
 the requester's status moves and the one-button draft deletion (for its CSRF token)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.forms.ticket import TicketForm
@@ -42,3 +42,33 @@ class StatusForm(FlaskForm):
 
 class DeleteDraftForm(FlaskForm):
     """No fields: the form exists for its CSRF token."""
+
+
+class MyTicketsForm(FlaskForm):
+    """The GET filters of "My tickets"; a value that was not offered is ignored and reported."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100, message="Not understood: keep it under 100 characters.")],
+                    render_kw={"placeholder": "Number or words from the title", "type": "search"})
+    state = SelectField("Show", choices=[("", "All"), ("open", "Open"), ("closed", "Closed")], default="",
+                        validate_choice=True, invalid_choice_message="Not understood; showing all.")
+    status = SelectField("Status", choices=[("", "Any status")] + [(s.value, s.label) for s in Status
+                                                                   if s != Status.DRAFT],
+                         default="", validate_choice=True, invalid_choice_message="Not understood; showing any.")
+
+    def value(self, name: str):
+        """The field's value if given and understood, else None."""
+        field = self[name]
+        return field.data if field.data and not field.errors else None
+
+    def text(self) -> str | None:
+        return (self.value("q") or "").strip() or None
+
+    def status_value(self) -> Status | None:
+        return Status(self.value("status")) if self.value("status") else None
+
+    def args(self) -> dict:
+        """The filters as understood, for page, tab and live links."""
+        return {name: self.value(name) for name in ("q", "state", "status") if self.value(name)}

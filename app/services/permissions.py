@@ -59,3 +59,13 @@ def approval_conflict(user_id: int, ticket) -> str | None:
 
 def may_decide_approvals(user_id: int, ticket) -> bool:
     return approval_conflict(user_id, ticket) is None
+
+
+def can_publish_queue_views(user: User) -> bool:
+    """Publishing a queue view to a team or a role shapes other people's workspace: admins only."""
+    return user.has_role(Role.ADMIN)
+
+
+def can_manage_queue_view(user: User, view) -> bool:
+    """Rename or delete: a personal view by its owner, a published one by an admin."""
+    return view.owner_id == user.id if view.owner_id is not None else can_publish_queue_views(user)

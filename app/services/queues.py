@@ -1,70 +1,105 @@
 """The technicians' queues: which tickets each tab shows, filtered, sorted and paged.
 
 Every query here is shaped for the indexes on ``Ticket`` so that a queue page stays fast at
-100,000 tickets:
+a million tickets:
 
-- "team" (unassigned work in my teams) walks ``ix_tickets_team_queue`` (team, status, priority,
-  created_at);
+- "team" (unassigned work in my teams) walks ``ix_tickets_team_unassigned``;
 - "mine" walks ``ix_tickets_assignee_status``;
 - "open" (every team) walks ``ix_tickets_status_priority``.
 
-A page is read in two steps: the ids of one page (ordered and limited inside the index where
-the database can), then those rows with their requester, assignee, category and team joined in
-one query, so the row count never changes the number of queries. Counts select nothing but
-the filter columns, and an unfiltered tab reuses its tab count instead of counting twice.
+A page is read in two steps: the ids of one page, then those rows with their requester,
+assignee, category and team joined in one query, so the row count never changes the number of
+queries. When a page spans several statuses and is sorted by ticket columns, its ids are the
+merge of one ordered, limited index walk per status (``_merged_ids``): a database cannot walk
+one index in order across an ``IN`` list, so without the merge it reads and sorts every open
+ticket for each page. Counts are bounded (``COUNT_CAP``): past it a tab says "1000+", and a
+count never costs more than reading that many index entries. Pages stop at ``MAX_PAGE_ROWS``
+rows deep, which keeps OFFSET bounded too; narrowing the filters reaches anything further.
 """
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
-from app.models import OPEN_STATUSES, Status, Ticket, User, utcnow
+from app.models import OPEN_STATUSES, Category, Channel, Status, Team, Ticket, TicketType, User, utcnow
+from app.services.search import contains
 
 VIEWS = ("team", "mine", "open")
 AGE_DAYS = (1, 3, 7, 30)
-# The order in which a ticket moves through the open statuses: the status filter lists them so.
-OPEN_STATUS_ORDER = (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.PENDING,
-                     Status.UNDER_REVIEW)
+PER_PAGE = (25, 50, 100)
+COUNT_CAP = 1000
+MAX_PAGE_ROWS = 10_000
+# The order in which a ticket moves through its statuses: filters and the status sort use it.
+STATUS_ORDER = (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.PENDING,
+                Status.UNDER_REVIEW, Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
 # "Mine" keeps resolved tickets until they are closed: they may still come back.
 MINE_STATUSES = OPEN_STATUSES | {Status.RESOLVED}
-SORTS = {
-    "priority": (Ticket.priority, Ticket.created_at, Ticket.id),
-    "oldest": (Ticket.created_at, Ticket.id),
-    "newest": (Ticket.created_at.desc(), Ticket.id.desc()),
-    "updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
+ANY_STATUS = frozenset(STATUS_ORDER)
+
+_requester, _assignee = aliased(User), aliased(User)
+# Sort keys (the column headers); "-key" is the reverse. Priority ties go to the oldest ticket.
+SORT_COLUMNS = {
+    "number": (Ticket.number,),
+    "title": (Ticket.title,),
+    "requester": (_requester.name,),
+    "category": (Category.name,),
+    "priority": (Ticket.priority, Ticket.created_at),
+    "status": (case({s: i for i, s in enumerate(STATUS_ORDER)}, value=Ticket.status),),
+    "team": (Team.name,),
+    "assignee": (_assignee.name,),
+    "created": (Ticket.created_at,),
+    "updated": (Ticket.updated_at,),
 }
+JOINED_SORTS = {"requester": (_requester, Ticket.requester_id), "category": (Category, Ticket.category_id),
+                "team": (Team, Ticket.team_id), "assignee": (_assignee, Ticket.assignee_id)}
+SORTS = tuple(key for name in SORT_COLUMNS for key in (name, "-" + name))
+DEFAULT_SORT = "priority"
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    """What narrows a tab; None means "any"."""
+    """What narrows a tab; None means "any" (``statuses``: the tab's own statuses)."""
 
-    status: Status | None = None
+    statuses: frozenset[Status] | None = None
     priority: int | None = None
     category_id: int | None = None
     older_than_days: int | None = None
-    sort: str = "priority"
+    team_id: int | None = None
+    assignee: str | int | None = None  # "me", "none" or a user id
+    requester: str | None = None  # part of the requester's name or email
+    ticket_type: TicketType | None = None
+    channel: Channel | None = None
+    created: tuple[date | None, date | None] = (None, None)  # from, to (inclusive days)
+    updated: tuple[date | None, date | None] = (None, None)
+    sort: str = DEFAULT_SORT
 
     @property
     def narrowed(self) -> bool:
-        return any(v is not None for v in (self.status, self.priority, self.category_id,
-                                           self.older_than_days))
+        return any(value not in (None, (None, None)) for name, value in vars(self).items() if name != "sort")
 
 
 @dataclass
 class QueuePage:
-    """One page of a queue; the attribute names are those ``macros.pagination`` reads."""
+    """One page of a queue; the attribute names are those ``macros.pagination`` reads.
+    ``total`` stops at ``COUNT_CAP``; ``capped`` says it did."""
 
     items: list[Ticket]
     page: int
     per_page: int
     total: int
+    more: bool = field(default=False)  # a row exists past this page
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
 
     @property
     def pages(self) -> int:
+        if self.capped:
+            return self.page + 1 if self.more else self.page
         return max(1, ceil(self.total / self.per_page))
 
     @property
@@ -73,7 +108,7 @@ class QueuePage:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more
 
     @property
     def prev_num(self) -> int:
@@ -84,35 +119,113 @@ class QueuePage:
         return self.page + 1
 
 
-def _view_conditions(view: str, user: User) -> list:
+def max_page(per_page: int) -> int:
+    return MAX_PAGE_ROWS // per_page
+
+
+def _tab_conditions(view: str, user: User) -> list:
     if view == "mine":
-        return [Ticket.assignee_id == user.id, Ticket.status.in_(MINE_STATUSES)]
+        return [Ticket.assignee_id == user.id]
     if view == "open":
-        return [Ticket.status.in_(OPEN_STATUSES)]
-    return [Ticket.team_id.in_(sorted(user.team_ids)), Ticket.assignee_id.is_(None),
-            Ticket.status.in_(OPEN_STATUSES)]
+        return []
+    return [Ticket.team_id.in_(sorted(user.team_ids)), Ticket.assignee_id.is_(None)]
 
 
-def _filter_conditions(filters: QueueFilters) -> list:
+def _statuses(view: str, filters: QueueFilters) -> frozenset[Status]:
+    if filters.statuses is not None:
+        return filters.statuses
+    return MINE_STATUSES if view == "mine" else OPEN_STATUSES
+
+
+def _day_range(column, days: tuple[date | None, date | None]) -> list:
+    start, end = days
     conditions = []
-    if filters.status is not None:
-        conditions.append(Ticket.status == filters.status)
-    if filters.priority is not None:
-        conditions.append(Ticket.priority == filters.priority)
-    if filters.category_id is not None:
-        conditions.append(Ticket.category_id == filters.category_id)
-    if filters.older_than_days is not None:
-        conditions.append(Ticket.created_at < utcnow() - timedelta(days=filters.older_than_days))
+    if start is not None:
+        conditions.append(column >= datetime.combine(start, time.min))
+    if end is not None:
+        conditions.append(column < datetime.combine(end + timedelta(days=1), time.min))
     return conditions
 
 
+def _assignee_condition(assignee, user: User):
+    if assignee == "me":
+        return Ticket.assignee_id == user.id
+    if assignee == "none":
+        return Ticket.assignee_id.is_(None)
+    return Ticket.assignee_id == assignee
+
+
+def _requester_condition(text: str):
+    people = select(User.id).where(or_(contains(User.name, text), contains(User.email, text)))
+    return Ticket.requester_id.in_(people)
+
+
+def _filter_conditions(filters: QueueFilters, user: User) -> list:
+    equal = {Ticket.priority: filters.priority, Ticket.category_id: filters.category_id,
+             Ticket.team_id: filters.team_id, Ticket.ticket_type: filters.ticket_type,
+             Ticket.channel: filters.channel}
+    conditions = [column == value for column, value in equal.items() if value is not None]
+    if filters.assignee is not None:
+        conditions.append(_assignee_condition(filters.assignee, user))
+    if filters.requester:
+        conditions.append(_requester_condition(filters.requester))
+    if filters.older_than_days is not None:
+        conditions.append(Ticket.created_at < utcnow() - timedelta(days=filters.older_than_days))
+    return conditions + _day_range(Ticket.created_at, filters.created) + _day_range(Ticket.updated_at, filters.updated)
+
+
 def _count(conditions: list) -> int:
-    return db.session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
+    """How many tickets match, counted up to COUNT_CAP + 1 (so "more than the cap" is known)."""
+    bounded = select(Ticket.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(bounded))
+
+
+def _conditions(view: str, user: User, filters: QueueFilters, statuses=None) -> list:
+    statuses = _statuses(view, filters) if statuses is None else statuses
+    return (_tab_conditions(view, user) + _filter_conditions(filters, user)
+            + [Ticket.status.in_(sorted(statuses))])
+
+
+def count_view(user: User, view: str, filters: QueueFilters) -> int:
+    """The bounded count of one tab narrowed by ``filters`` (a saved view's number)."""
+    return _count(_conditions(view, user, filters))
 
 
 def tab_counts(user: User) -> dict[str, int]:
     """How many tickets each tab holds, unfiltered: the numbers on the tabs."""
-    return {view: _count(_view_conditions(view, user)) for view in VIEWS}
+    return {view: count_view(user, view, QueueFilters()) for view in VIEWS}
+
+
+def _order(sort: str) -> list:
+    name = sort.lstrip("-")
+    columns = SORT_COLUMNS[name] + (Ticket.id,)
+    return [c.desc() for c in columns] if sort.startswith("-") else list(columns)
+
+
+def _ids_query(conditions: list, sort: str):
+    query = select(Ticket.id).where(*conditions)
+    joined = JOINED_SORTS.get(sort.lstrip("-"))
+    if joined is not None:
+        target, key = joined
+        query = query.outerjoin(target, target.id == key)
+    return query.order_by(*_order(sort))
+
+
+def _merged_ids(view: str, user: User, filters: QueueFilters, statuses, limit: int, offset: int):
+    """One page of ids across several statuses: each status's own ordered walk, limited to the
+    rows this page could need, merged and cut. Only for sorts on the ticket's own columns."""
+    sort = filters.sort
+    name = sort.lstrip("-")
+    parts = []
+    for status in sorted(statuses):
+        part = (select(Ticket.id.label("id"), *(c.label(f"k{i}") for i, c in enumerate(SORT_COLUMNS[name])))
+                .where(*_conditions(view, user, filters, {status}))
+                .order_by(*_order(sort)).limit(limit + offset).subquery())
+        parts.append(select(part))
+    merged = union_all(*parts).subquery()
+    keys = [merged.c[f"k{i}"] for i in range(len(SORT_COLUMNS[name]))] + [merged.c.id]
+    order = [k.desc() for k in keys] if sort.startswith("-") else keys
+    return select(merged.c.id).order_by(*order).limit(limit).offset(offset)
 
 
 def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page: int,
@@ -123,24 +236,34 @@ def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page
     A page past the end is empty rather than an error: a ticket may have left the queue
     between two clicks.
     """
-    conditions = _view_conditions(view, user) + _filter_conditions(filters)
-    if counts is not None and not filters.narrowed:
-        total = counts[view]
+    statuses = _statuses(view, filters)
+    total = counts[view] if counts is not None and not filters.narrowed else count_view(user, view, filters)
+    offset = (page - 1) * per_page
+    if len(statuses) > 1 and filters.sort.lstrip("-") not in JOINED_SORTS:
+        query = _merged_ids(view, user, filters, statuses, per_page + 1, offset)
     else:
-        total = _count(conditions)
-    ids = list(db.session.scalars(
-        select(Ticket.id).where(*conditions).order_by(*SORTS[filters.sort])
-        .limit(per_page).offset((page - 1) * per_page)))
-    return QueuePage(_load_rows(ids, filters.sort), page, per_page, total)
+        query = _ids_query(_conditions(view, user, filters), filters.sort).limit(per_page + 1).offset(offset)
+    ids = list(db.session.scalars(query))
+    return QueuePage(_load_rows(ids[:per_page]), page, per_page, total, more=len(ids) > per_page)
 
 
-def _load_rows(ids: list[int], sort: str) -> list[Ticket]:
+def _load_rows(ids: list[int]) -> list[Ticket]:
     """The tickets ``ids`` with everything a queue row shows, in one query, in page order."""
     if not ids:
         return []
     rows = db.session.scalars(
-        select(Ticket).where(Ticket.id.in_(ids)).order_by(*SORTS[sort])
+        select(Ticket).where(Ticket.id.in_(ids))
         .options(joinedload(Ticket.requester).lazyload("*"),
                  joinedload(Ticket.assignee).lazyload("*"),
                  joinedload(Ticket.category), joinedload(Ticket.team)))
-    return list(rows.unique())
+    position = {ticket_id: i for i, ticket_id in enumerate(ids)}
+    return sorted(rows.unique(), key=lambda t: position[t.id])
+
+
+def queue_people() -> list[User]:
+    """Active technicians and admins, by name: the queue's assignee filter offers them."""
+    from app.models import Role, UserRole
+
+    staff = select(UserRole.user_id).where(UserRole.role.in_([Role.AGENT, Role.ADMIN]))
+    return list(db.session.scalars(select(User).where(User.active, User.id.in_(staff))
+                                   .order_by(User.name, User.id)))

@@ -5,7 +5,7 @@ Every view is for IT staff (role_required(Role.AGENT); admins pass). Actions are
 POSTs: an htmx request gets the updated fragment back, a plain (or boosted) post a flash and a
 303 back. Refused actions go through ``refuse()`` (409/403 with the reason).
 """
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,13 +15,13 @@ from app.blueprints.common import (
 )
 from app.extensions import db
 from app.forms.agent import (
-    AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, QueueFilterForm, TransitionForm,
+    AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, TransitionForm,
 )
 from app.forms.handoffs import EscalateForm, properties_form
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
 from app.models import Attachment, Role, Status, Team, Ticket, User
 from app.security import is_safe_next
-from app.services import live, queues
+from app.services import live
 from app.services.approvals import ticket_steps
 from app.services.attachments import attach_files
 from app.services.categories import active_categories
@@ -42,25 +42,7 @@ def _is_fragment_request() -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-# Queues ------------------------------------------------------------------------------------
-
-@bp.get("/")
-@role_required(Role.AGENT)
-def queue():
-    """A queue tab. A live refresh whose stamp is unchanged costs one indexed query and gets 204."""
-    stamp = live.tickets_stamp()
-    if live.unchanged(request.args.get("since"), stamp):
-        return "", 204
-    form = QueueFilterForm(formdata=request.args)
-    form.set_category_choices(active_categories())
-    form.validate()
-    view, counts = form.chosen_view(), queues.tab_counts(current_user)
-    page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(),
-                             current_app.config["QUEUE_PAGE_SIZE"], counts=counts)
-    return render("agent/queue.html", fragment="agent/_queue_table.html",
-                  status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
-                  page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object())
-
+# Claim from a queue (the queue pages are in queue_views.py) ----------------------------------
 
 @bp.post("/tickets/<number>/claim")
 @role_required(Role.AGENT)

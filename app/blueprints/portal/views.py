@@ -13,7 +13,7 @@ from app.blueprints.common import (
 )
 from app.blueprints.portal import bp
 from app.extensions import db
-from app.forms.portal import DeleteDraftForm, PortalTicketForm, ReplyForm, StatusForm
+from app.forms.portal import DeleteDraftForm, MyTicketsForm, PortalTicketForm, ReplyForm, StatusForm
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
 from app.http_input import query_int
 from app.models import Attachment, Status, Ticket
@@ -21,6 +21,7 @@ from app.services import approvals, catalog, comments, lifecycle, live, tickets
 from app.services.categories import active_categories
 from app.services.attachments import attach_files
 from app.services.errors import Conflict, DomainError, ValidationFailed
+from app.services.my_tickets import my_tickets_query, rejected_ids
 
 PAGE_SIZE = 25
 DRAFT_CONFLICT = ("This draft was saved in another tab or window meanwhile. Your text is below: "
@@ -32,17 +33,18 @@ DRAFT_CONFLICT = ("This draft was saved in another tab or window meanwhile. Your
 @bp.get("/my")
 @login_required
 def my_tickets():
-    """Newest activity first; the table polls and gets 204 while none of the tickets changed."""
+    """Newest activity first, narrowed by state, status and a search over number and title;
+    the table polls and gets 204 while none of the tickets changed."""
     stamp = live.requester_stamp(current_user)
     if live.unchanged(request.args.get("since"), stamp):
         return "", 204
-    query = (select(Ticket)
-             .where(Ticket.requester_id == current_user.id, Ticket.status != Status.DRAFT)
-             .order_by(Ticket.updated_at.desc(), Ticket.id.desc()))
-    page = db.paginate(query, page=query_int("page", 1), per_page=PAGE_SIZE,
-                       error_out=False)
-    return render("portal/my_tickets.html", fragment="portal/_my_tickets.html", page=page,
-                  stamp=stamp, draft_count=_draft_count())
+    form = MyTicketsForm(formdata=request.args)
+    form.validate()
+    query = my_tickets_query(current_user, form.text(), form.value("state"), form.status_value())
+    page = db.paginate(query, page=query_int("page", 1), per_page=PAGE_SIZE, error_out=False)
+    return render("portal/my_tickets.html", fragment="portal/_my_tickets.html",
+                  status=400 if form.errors else 200, page=page, form=form, args=form.args(),
+                  rejected=rejected_ids(page.items), stamp=stamp, draft_count=_draft_count())
 
 
 def _my_drafts():
