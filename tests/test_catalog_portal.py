@@ -76,6 +76,12 @@ def switch_to(login, user):
     return login(user)
 
 
+def condition(html: str, name: str) -> str:
+    """Whether the marker in front of a conditional field says its condition holds."""
+    marker = re.search(rf'<span id="{name}-condition" class="item-condition( unmet)?"', html)
+    return "unmet" if marker.group(1) else "met"
+
+
 def answers(**values):
     data = {"q_model": "Standard", "action": "submit"}
     data.update({k if k in ("action", "notes", "version") else f"q_{k}": v for k, v in values.items()})
@@ -156,22 +162,30 @@ def test_item_page_renders_every_field_type(client, ann, laptop):
     assert 'type="date" id="q_start"' in page and 'type="checkbox" name="q_apps"' in page
     assert 'type="checkbox" name="q_dock"' in page and 'type="email" id="q_manager"' in page
     assert 'type="file" multiple id="q_photo"' in page and 'enctype="multipart/form-data"' in page
-    why = re.search(r'<div class="field item-field"( hidden)?>\s*<label class="label" for="q_why"', page)
-    assert why.group(1) == " hidden"  # conditional: hidden until model is Power
-    assert f'hx-post="/catalog/{laptop.id}/fields"' in page and 'hx-trigger="change"' in page
-    assert 'hx-params="not q_photo"' in page
+    assert condition(page, "q_why") == "unmet"  # conditional: hidden until model is Power
+    assert re.search(r'<span id="q_why-condition"[^>]*></span>\s*<div class="field item-field">\s*'
+                     r'<label class="label" for="q_why"', page)  # the marker right before its field
+    # Only the field a condition reads asks for a refresh, and never sends the files.
+    refresh = re.findall(r'<(\w+) class="field item-field"([^>]*hx-post="[^"]*"[^>]*)>\s*<legend class="label">(\w+)', page)
+    assert [(tag, label) for tag, _, label in refresh] == [("fieldset", "Model")]
+    attrs = refresh[0][1]
+    assert f'hx-post="/catalog/{laptop.id}/fields"' in attrs and 'hx-trigger="change"' in attrs
+    assert 'hx-swap="none"' in attrs and 'hx-params="not q_photo"' in attrs
+    fields = page[page.index('id="item-form-fields"'):page.index('name="notes"')]
+    assert fields.count("hx-post=") == 1
     assert 'name="action" value="submit"' in page and 'name="action" value="draft"' in page
 
 
-def test_conditional_refresh_shows_and_hides(client, ann, laptop):
+def test_conditional_refresh_answers_with_the_markers_alone(client, ann, laptop):
+    """The refresh swaps no input: only each conditional field's marker comes back, out of band
+    by its id, saying whether its condition holds for the answers posted."""
     url = f"/catalog/{laptop.id}/fields"
     shown = client.post(url, data={"q_model": "Power", "q_why": "CAD"}, headers=HTMX).get_data(as_text=True)
-    assert shown.lstrip().startswith('<div id="item-form-fields"') and "<html" not in shown
-    assert '<div class="field item-field">\n    <label class="label" for="q_why">' in shown
-    assert ">CAD</textarea>" in shown and 'hx-preserve="true"' in shown
+    assert shown.strip() == '<span id="q_why-condition" class="item-condition" hidden hx-swap-oob="true"></span>'
     hidden = client.post(url, data={"q_model": "Standard", "q_why": "CAD"}, headers=HTMX).get_data(as_text=True)
-    assert '<div class="field item-field" hidden>\n    <label class="label" for="q_why">' in hidden
-    assert ">CAD</textarea>" in hidden  # kept in the page in case it comes back
+    assert hidden.strip() == ('<span id="q_why-condition" class="item-condition unmet" hidden '
+                              'hx-swap-oob="true"></span>')
+    assert "CAD" not in hidden and "<html" not in hidden
 
 
 def test_refresh_needs_csrf(app, client, ann, laptop):
@@ -289,7 +303,7 @@ def test_draft_save_resume_and_submit(client, ann, laptop):
     assert client.get(f"/drafts/{draft.id}").headers["Location"] == f"/catalog/drafts/{draft.id}"
     page = client.get(f"/catalog/drafts/{draft.id}").get_data(as_text=True)
     assert 'value="Power" checked' in page and "Hi</textarea>" in page
-    assert '<div class="field item-field">\n    <label class="label" for="q_why">' in page  # shown now
+    assert condition(page, "q_why") == "met"  # shown now
     response = client.post(f"/catalog/drafts/{draft.id}", data=answers(
         model="Power", why="CAD", notes="Hi", version=str(draft.version)))
     assert response.status_code == 303

@@ -1,5 +1,5 @@
 """The service catalog for employees: browse and search it, fill an item's form (its
-conditional fields refreshed by htmx), keep it as a draft, submit it.
+conditional fields shown and hidden by htmx), keep it as a draft, submit it.
 
 As in the portal, the answers are saved as a draft before anything can refuse them, so a bad
 file or a refused submission never costs the employee what they typed.
@@ -12,7 +12,6 @@ from app.blueprints.portal.views import DRAFT_CONFLICT
 from app.blueprints.catalog import bp
 from app.extensions import db
 from app.forms.catalog import CatalogItemForm, FieldsRefreshForm
-from app.http_input import query_int
 from app.models import CatalogItem, Status, Ticket
 from app.services import catalog, permissions, tickets
 from app.services.catalog_forms import initial_answers, item_specs, visible_specs
@@ -60,17 +59,15 @@ def item(item_id: int):
 @bp.post("/<int:item_id>/fields")
 @login_required
 def item_form_fields(item_id: int):
-    """The form's fields again for the answers posted so far: conditional fields appear or go.
-    Also the admin preview's refresh, hence retired items for admins."""
+    """Which conditional fields the answers posted so far show: their markers alone, out of band
+    by their ids, so that no input (least of all the one being typed into) is replaced while
+    the server stays the one judge of conditions. Also the admin preview's refresh, hence
+    retired items for admins."""
     item = _item_or_404(item_id, retired_ok=True)
     form = posted_form(FieldsRefreshForm)
     specs = item_specs(item)
-    answers = form.answers(specs)
-    draft = _own_draft(query_int("draft"), item)
-    return render_template("catalog/_fields.html", specs=specs, answers=answers, errors={},
-                           visible=_visible(specs, answers), refresh=True,
-                           stored=catalog.stored_files(draft, specs, catalog.draft_answers(draft))
-                           if draft else {})
+    return render_template("catalog/_conditions.html", specs=specs,
+                           visible=_visible(specs, form.answers(specs)))
 
 
 @bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
@@ -83,14 +80,6 @@ def draft_edit(draft_id: int):
     if form.validate_on_submit():
         return _save(form, draft.catalog_item, draft)
     return _render_item(form, draft.catalog_item, draft, status=422 if form.is_submitted() else 200)
-
-
-def _own_draft(draft_id: int | None, item: CatalogItem) -> Ticket | None:
-    draft = db.session.get(Ticket, draft_id) if draft_id else None
-    if draft is None or not draft.is_draft or draft.created_by_id != current_user.id \
-            or draft.catalog_item_id != item.id:
-        return None
-    return draft
 
 
 def _save(form: CatalogItemForm, item: CatalogItem, draft: Ticket | None = None):
