@@ -241,3 +241,22 @@ def test_the_results_page_runs_a_fixed_number_of_queries(client, login, people, 
         file_ticket(people["bob"], title=f"Dock more {i}", description=json.dumps({"x": 1}))
     login(people["agent"])
     assert count_queries(lambda: client.get("/search?q=dock")) == few
+
+
+def test_the_search_bench_seeds_varied_text_and_reports_median_and_p95():
+    """Smoke test of bench/search_bench.py at a tiny size (the real run is by hand)."""
+    import importlib.util
+    import random
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "search_bench.py"
+    spec = importlib.util.spec_from_file_location("search_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    world = {"teams": [10, 11, 12, 13, 14], "tiers": [1, 2, 2, 2, 3],
+             "categories": [(100 + i, team) for i, (_, team) in enumerate(bench.queue_bench.CATEGORIES)],
+             "requesters": [1000, 1001], "members": {t: [500 + t] for t in range(5)}, "agent": 500}
+    rows = list(bench.rows(random.Random(1), 200, world))
+    assert len({row["title"] for row in rows}) > 150
+    assert all(set(row["title"].lower().split()) <= set(bench.WORDS + bench.RARE) for row in rows)
+    assert bench.figures([0.010, 0.020, 0.030]) == {"median_ms": 20.0, "p95_ms": 30.0}

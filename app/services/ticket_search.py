@@ -26,6 +26,7 @@ from app.services.search import MAX_SEARCH_TEXT
 
 PER_PAGE = 20
 MAX_PAGE = 50
+RANK_WINDOW = 2000  # newest matches ranked (see search_tickets)
 COUNT_CAP = PER_PAGE * MAX_PAGE  # "1,000+ results": nobody reads further, and counting all costs
 MIN_LENGTH = 2
 MAX_WORDS = 12
@@ -111,7 +112,10 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
     """Page ``page`` of the tickets ``user`` may see that match ``typed``, best first.
 
     IT staff search everything (internal notes included); anyone else only their own tickets
-    and never internal notes, both in the query itself. Raises SearchError for text that
+    and never internal notes, both in the query itself. Ranking reads every candidate's
+    document, so a word found in half the tickets is ranked among its RANK_WINDOW newest
+    matches (found from the index alone): the cost stays flat at a million tickets, and for so
+    broad a search the recent tickets are the ones wanted. Raises SearchError for text that
     cannot be searched and for a page past MAX_PAGE.
     """
     terms = parse_terms(typed)
@@ -119,11 +123,14 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
         raise SearchError(f"Results go up to page {MAX_PAGE}; narrow the search to see others.")
     staff = permissions.can_see_internal(user)
     query = _postgres_query if _dialect() == "postgresql" else _sqlite_query
-    match, where, params = query(terms, staff)
-    params.update(requester=user.id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, cap=COUNT_CAP + 1)
-    ids = db.session.scalars(text(f"{match} {where} ORDER BY score, ticket_id DESC LIMIT :limit OFFSET :offset"),
-                             params).all()
-    total = db.session.scalar(text(f"SELECT count(*) FROM ({match} {where} LIMIT :cap) AS hits"), params)
+    source, id_, score, params = query(terms, staff)
+    params.update(requester=user.id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, cap=COUNT_CAP + 1,
+                  window=RANK_WINDOW)
+    newest = f"SELECT {id_} AS id FROM {source} ORDER BY {id_} DESC LIMIT :window"
+    ids = db.session.scalars(text(
+        f"SELECT {id_} FROM {source} AND {id_} >= (SELECT coalesce(min(id), 0) FROM ({newest}) AS w) "
+        f"ORDER BY {score}, {id_} DESC LIMIT :limit OFFSET :offset"), params).all()
+    total = db.session.scalar(text(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT :cap) AS hits"), params)
     return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=total, page=page)
 
 
@@ -133,29 +140,27 @@ def _dialect() -> str:
 
 def _sqlite_query(terms: list[str], staff: bool):
     """FTS5: every word a quoted string (so nothing typed is an operator), the last a prefix;
-    requesters' queries are limited to the columns they may read."""
+    requesters' queries are limited to the columns they may read. Returns the FROM…WHERE of
+    the matches, their ticket id, the rank (best first) and the parameters."""
     expression = " ".join(f'"{term}"' for term in terms) + "*"
-    if not staff:
-        expression = f"{SQLITE_PUBLIC_COLUMNS} : ({expression})"
-    match = (f"SELECT ticket_fts.rowid AS ticket_id, bm25(ticket_fts, {SQLITE_WEIGHTS}) AS score "
-             "FROM ticket_fts")
+    score = f"bm25(ticket_fts, {SQLITE_WEIGHTS})"  # lower is better
     if staff:
-        return match, "WHERE ticket_fts MATCH :query", {"query": expression}
-    return (match + " JOIN tickets ON tickets.id = ticket_fts.rowid",
-            "WHERE ticket_fts MATCH :query AND tickets.requester_id = :requester", {"query": expression})
+        return "ticket_fts WHERE ticket_fts MATCH :query", "ticket_fts.rowid", score, {"query": expression}
+    return ("ticket_fts JOIN tickets ON tickets.id = ticket_fts.rowid "
+            "WHERE ticket_fts MATCH :query AND tickets.requester_id = :requester",
+            "ticket_fts.rowid", score, {"query": f"{SQLITE_PUBLIC_COLUMNS} : ({expression})"})
 
 
 def _postgres_query(terms: list[str], staff: bool):
     """tsquery from quoted lexemes (letters and digits only, so nothing typed is an operator);
     staff match ``doc`` through its GIN index, requesters ``public_doc`` of their own tickets."""
     expression = " & ".join(f"'{term}'" for term in terms) + ":*"
-    document = "doc" if staff else "public_doc"
-    match = (f"SELECT s.ticket_id, -ts_rank(s.{document}, q.query) AS score "
-             "FROM ticket_search AS s CROSS JOIN to_tsquery('simple', :query) AS q(query)")
     if staff:
-        return match, "WHERE s.doc @@ q.query", {"query": expression}
-    return (match + " JOIN tickets AS t ON t.id = s.ticket_id",
-            "WHERE s.public_doc @@ q.query AND t.requester_id = :requester", {"query": expression})
+        return ("ticket_search WHERE doc @@ to_tsquery('simple', :query)", "ticket_search.ticket_id",
+                "ts_rank(doc, to_tsquery('simple', :query)) DESC", {"query": expression})
+    return ("ticket_search JOIN tickets ON tickets.id = ticket_search.ticket_id "
+            "WHERE public_doc @@ to_tsquery('simple', :query) AND tickets.requester_id = :requester",
+            "ticket_search.ticket_id", "ts_rank(public_doc, to_tsquery('simple', :query)) DESC", {"query": expression})
 
 
 # Showing the results ------------------------------------------------------------------------
