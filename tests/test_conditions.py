@@ -170,6 +170,7 @@ def test_retired_items_do_not_count(laptop):
     ({"field": "answers.software", "op": "has", "value": "Visio", "type": "multi"}, "Software includes Visio"),
     ({"field": "answers.manager", "op": "empty", "value": None, "type": "answered"}, "Manager is empty"),
     ({"field": "channel", "op": "eq", "value": "walk_in"}, "Channel is Walk-in"),
+    ({"field": "priority", "op": "eq", "value": "1"}, "Priority is 1 (Critical)"),  # as the demo seeds it
     ({"field": "answers.gone", "op": "eq", "value": "x", "type": "text"}, "answers.gone is x"),
 ])
 def test_conditions_in_words(laptop, condition, words):
@@ -283,7 +284,10 @@ def test_condition_row_fragment_follows_the_chosen_field(client, admin, laptop):
         "condition2_field": "answers.laptop_needed", "condition2_op": "eq", "ticket_type": "", "category_id": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<div class="row condition-row" id="condition-row-2"')
-    assert '<option value="yes">' in html and '<option value="no">' in html
+    assert '<option value="yes">' in html and '<option value="no">' in html and "Laptop needed, a checkbox" in html
+    several = client.get("/admin/rules/condition/1", query_string={
+        "condition1_field": "impact", "condition1_op": "in"}).get_data(as_text=True)
+    assert "Separate with commas: High, Medium, Low." in several and 'list="values-1"' in several
     numeric = client.get("/admin/rules/condition/1", query_string={
         "condition1_field": "answers.cost", "condition1_op": "gt"}).get_data(as_text=True)
     assert 'name="condition1_value"' in numeric and "A number, e.g. 1000." in numeric and "<select id=\"condition1_value\"" not in numeric
@@ -386,3 +390,22 @@ def test_ticket_fields_compare_typed(make_user, make_ticket):
     assert conditions.holds({"field": "priority", "op": "eq", "value": 1, "type": "number"}, ticket)
     assert conditions.holds({"field": "category", "op": "eq", "value": ticket.category_id, "type": "choice"}, ticket)
     assert not conditions.holds({"field": "category", "op": "eq", "value": ticket.category_id + 1}, ticket)
+
+
+def test_migration_upgrade_on_this_database(migration, laptop):
+    """The revision's upgrade() run on the suite's database (SQLite or PostgreSQL): a checkbox,
+    a number, a category by name and an "is one of" saved untyped come out typed."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    old = [{"field": "answers.laptop_needed", "op": "eq", "value": "yes"},
+           {"field": "answers.cost", "op": "gt", "value": "1,000"},
+           {"field": "category", "op": "eq", "value": "HARDWARE"}, {"field": "urgency", "op": "in", "value": "High, low"}]
+    rule = ValidationRule(name="Saved untyped", kind=RuleKind.REFUSE, message="m", conditions=json.dumps(old))
+    db.session.add(rule)
+    db.session.flush()
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        migration.upgrade()
+    db.session.expire_all()
+    assert [c["value"] for c in json.loads(db.session.get(ValidationRule, rule.id).conditions)] == [
+        True, 1000, laptop.category_id, ["high", "low"]]

@@ -62,7 +62,7 @@ _KIND_OF_FIELD_TYPE = {
     FieldType.CHECKBOX: Kind.BOOLEAN, FieldType.USER: Kind.ANSWERED, FieldType.FILE: Kind.ANSWERED,
 }
 _KIND_WORDS = {Kind.TEXT: "text", Kind.NUMBER: "a number", Kind.DATE: "a date", Kind.BOOLEAN: "a checkbox",
-               Kind.CHOICE: "a choice", Kind.MULTI: "a multiple choice", Kind.ANSWERED: "a person or file"}
+               Kind.CHOICE: "a choice", Kind.MULTI: "a multiple choice", Kind.ANSWERED: "a person or files"}
 YES_NO = ((True, "yes"), (False, "no"))
 _TRUE_WORDS, _FALSE_WORDS = ("yes", "true", "1", "on", "y"), ("no", "false", "0", "off", "n", "")
 
@@ -85,8 +85,15 @@ class FieldDef:
     def operators(self) -> tuple[str, ...]:
         return KIND_OPERATORS[self.kind]
 
+    @property
+    def in_words(self) -> str:
+        """What the editor shows under the field's name: "Laptop needed, a checkbox"."""
+        return f"{self.label}, {_KIND_WORDS[self.kind]}"
+
     def words_for(self, value) -> str:
-        return next((words for option, words in self.options if option == value), _plain_words(value))
+        """An option's words; a value saved as text ("1" for priority 1) finds its option too."""
+        return next((words for option, words in self.options if str(option).casefold() == str(value).casefold()),
+                    _plain_words(value))
 
 
 def _enum_options(enum_type) -> tuple[tuple[str, str], ...]:
