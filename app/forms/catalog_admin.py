@@ -1,6 +1,7 @@
 """Admin forms of the service catalog: items, form fields, validation rules, and the one-button
-move/retire forms. They check shape; services.catalog_admin checks meaning (unique names, keys,
-earlier fields, patterns that compile, defaults valid for the type)."""
+move/retire forms. They check shape; services.catalog_admin and services.validation_rules check
+meaning (unique names, keys, earlier fields, patterns that compile, defaults valid for the type,
+condition values of the field's own kind)."""
 import math
 
 from flask_wtf import FlaskForm

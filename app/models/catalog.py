@@ -153,7 +153,7 @@ class ValidationRule(db.Model):
     # Scope; None matches every type / category.
     ticket_type: Mapped[TicketType | None] = mapped_column(str_enum(TicketType, "ticket_type"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
-    # JSON list of {"field": ..., "op": ..., "value": ...}; all must hold. See services.policy.
+    # JSON list of {"field", "op", "value" (typed), "type"}; all must hold. See services.conditions.
     conditions: Mapped[str] = mapped_column(Text, default="[]")
     kind: Mapped[RuleKind] = mapped_column(str_enum(RuleKind, "rule_kind"))
     required_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names

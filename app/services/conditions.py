@@ -123,7 +123,7 @@ READERS = {
     "description": lambda t: t.description,
     "contact_phone": lambda t: t.contact_phone,
 }
-TICKET_FIELD_LABELS = {f.name: f.label for f in _STATIC_FIELDS} | {"category": "Category"}
+_TICKET_FIELD_LABELS = {f.name: f.label for f in _STATIC_FIELDS} | {"category": "Category"}
 _STATIC_KINDS = {f.name: f.kind for f in _STATIC_FIELDS} | {"category": Kind.CHOICE}
 
 
@@ -131,7 +131,7 @@ _STATIC_KINDS = {f.name: f.kind for f in _STATIC_FIELDS} | {"category": Kind.CHO
 
 @dataclass
 class Catalog:
-    """What the vocabulary is built from, loaded once (two queries) for a page or a save."""
+    """What the vocabulary is built from, loaded once (three queries) for a page or a save."""
 
     categories: list[Category]
     items: list[CatalogItem]
@@ -168,7 +168,7 @@ def vocabulary(catalog: Catalog, ticket_type: TicketType | None = None,
     """Ticket fields, plus the answers of the active catalog items a rule of this scope can
     meet (its type and category; every item for an unscoped rule)."""
     category = FieldDef("category", "Category", Kind.CHOICE, tuple((c.id, c.name) for c in catalog.categories))
-    vocab = Vocabulary({f.name: f for f in (*_STATIC_FIELDS[:4], category, *_STATIC_FIELDS[4:])})
+    vocab = Vocabulary({f.name: f for f in _STATIC_FIELDS} | {"category": category})
     items = [i for i in catalog.items if (ticket_type is None or i.ticket_type == ticket_type)
              and (category_id is None or i.category_id == category_id)]
     for key, defs in _answer_defs(items).items():
@@ -299,7 +299,7 @@ def describe(condition: dict, vocab: Vocabulary) -> str:
     name, op, value = condition.get("field", ""), condition.get("op", "eq"), condition.get("value")
     definition = vocab.fields.get(name)
     kind = kind_of(condition)
-    label = definition.label if definition else TICKET_FIELD_LABELS.get(name, name)
+    label = definition.label if definition else _TICKET_FIELD_LABELS.get(name, name)
     words = operator_words(op, kind)
     if op in VALUELESS:
         return f"{label} {words}"
