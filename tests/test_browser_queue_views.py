@@ -27,6 +27,7 @@ def test_save_a_view_and_open_it(live_url, browser, make_user, make_team, make_c
     page.get_by_role("link", name=re.compile("^Title")).click()
     page.wait_for_url(re.compile(r"sort=title"))
 
+    page.get_by_text("Save as a view").click()
     page.get_by_label("Name").fill("Ann's, by title")
     page.get_by_role("button", name="Save view").click()
     expect(page.get_by_text("Saved the view", exact=False)).to_be_visible()

@@ -50,7 +50,7 @@ class QueueFilterForm(FlaskForm):
         csrf = False
 
     view = HiddenField(default="team")
-    status = _select("Status", [("", "The tab's open statuses"), ("all", "Any status")]
+    status = _select("Status", [("", "Open (tab default)"), ("all", "Any status")]
                      + [(s.value, s.label) for s in STATUS_ORDER])
     team = _choice("Team", [("", "Any team")])
     assignee = _select("Assignee", [("", "Anyone"), ("me", "Me"), ("none", "Unassigned")])
