@@ -324,7 +324,7 @@ def test_escalate_over_http(client, login, org, make_ticket):
     assert "Escalate to Network (tier 2)" in page
     url = f"/agent/tickets/{ticket.number}/escalate"
     missing = client.post(url, data={"version": str(ticket.version), "reason": ""}, headers=HX)
-    assert missing.status_code == 422 and 'id="reason-err"' in missing.get_data(as_text=True)
+    assert missing.status_code == 422 and 'id="escalate-reason-err"' in missing.get_data(as_text=True)
     done = client.post(url, data={"version": str(ticket.version), "reason": "Needs a network engineer"})
     assert done.status_code == 303
     assert "Escalated to Network (tier 2)." in client.get(done.headers["Location"]).get_data(as_text=True)

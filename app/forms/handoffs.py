@@ -31,7 +31,7 @@ class PropertiesForm(VersionedForm):
     priority_reason = StringField("Why this priority", validators=[
         Optional(), Length(max=500, message="Keep the reason under 500 characters.")])
     team_id = _id_select("Team")
-    reason = TextAreaField("Reason for the transfer", validators=[
+    reason = TextAreaField("Reason for the transfer", render_kw={"rows": 2}, validators=[
         Optional(), Length(max=5000, message="Keep the reason under 5,000 characters.")])
     # The people offered depend on the team chosen, so a posted id is looked up, not matched
     # against the choices; whether they may work the team's tickets is the service's rule.
@@ -63,7 +63,7 @@ class PropertiesForm(VersionedForm):
         if ticket.assignee and ticket.assignee.id not in {u.id for u in assignees}:
             self.assignee_id.choices.append((ticket.assignee.id, ticket.assignee.name))
         matrix = PRIORITY_LABELS[derive_priority(ticket.impact, ticket.urgency)]
-        self.priority.choices = [("", f"{matrix} (from impact × urgency)")] + list(PRIORITY_LABELS.items())
+        self.priority.choices = [("", f"{matrix} (matrix)")] + list(PRIORITY_LABELS.items())
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -98,7 +98,8 @@ def _with_current(choices: list, current) -> list:
 
 
 class EscalateForm(VersionedForm):
-    reason = TextAreaField("Why escalate", validators=[
+    # Its own id: the properties form on the same page has a "reason" too.
+    reason = TextAreaField("Why escalate", id="escalate-reason", render_kw={"rows": 2}, validators=[
         Optional(), Length(max=5000, message="Keep the reason under 5,000 characters.")])
 
 
