@@ -41,6 +41,8 @@ MIGRATION = Path(__file__).parent.parent / "migrations/versions/7a0000000001_typ
     (Kind.CHOICE, "ne", None, "high", True), (Kind.CHOICE, "eq", 3, 3, True),  # a category id
     (Kind.MULTI, "has", ["Visio", "Project"], "Visio", True), (Kind.MULTI, "has", ["Project"], "Visio", False),
     (Kind.MULTI, "has", None, "Visio", False),
+    (Kind.TEXT, "eq", ["Visio", "Project"], "visio", True),  # saved untyped on a multiple choice
+    (Kind.TEXT, "ne", ["Project"], "Visio", True),
     (Kind.TEXT, "eq", "VPN ", "vpn", True), (Kind.TEXT, "contains", "No VPN at home", "vpn", True),
     (Kind.TEXT, "contains", "Printer", "vpn", False), (Kind.TEXT, "in", "b", ["a", "B"], True),
     (Kind.TEXT, "ne", "a", "b", True),

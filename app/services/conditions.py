@@ -368,7 +368,7 @@ def compare(kind: Kind, op: str, actual, expected) -> bool:
     if op == "in":
         options = expected if isinstance(expected, list) else str(expected or "").split(",")
         return any(compare(kind, "eq", actual, option) for option in options)
-    if op == "has":
+    if op == "has" or (op == "eq" and isinstance(actual, list)):  # a list answer "is X": it includes X
         return isinstance(actual, list) and _norm(Kind.CHOICE, expected) in [_norm(Kind.CHOICE, a) for a in actual]
     a, b = _norm(kind, actual), _norm(kind, expected)
     if a is None or b is None:
