@@ -35,14 +35,17 @@ class _Choices:
         return form
 
 
-def _sidebar(choices: _Choices, current_query: str | None = None) -> dict:
-    """The views the user sees, each with its bounded count, and the sidebar's live stamp."""
+def _sidebar(current_query: str | None, choices: _Choices | None = None) -> dict:
+    """The views the user sees, each with its bounded count, and the sidebar's live stamp.
+    Without ``choices`` only the names (the queue page's first paint: the sidebar fetches its
+    counts as soon as it loads, so the queue itself never waits for them)."""
     me = current_user._get_current_object()
     items = []
     for view in queue_views.visible_views(me):
-        form = choices.form(MultiDict(parse_qsl(view.query)))
-        items.append((view, queues.count_view(me, form.chosen_view(), form.filters())))
-    return {"saved_views": items, "views_stamp": _views_stamp(), "current_query": current_query}
+        form = choices.form(MultiDict(parse_qsl(view.query))) if choices else None
+        items.append((view, queues.count_view(me, form.chosen_view(), form.filters()) if form else None))
+    return {"saved_views": items, "views_stamp": _views_stamp() if choices else "",
+            "current_query": current_query}
 
 
 def _views_stamp() -> str:
@@ -62,7 +65,7 @@ def queue():
     page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(), form.chosen_per_page(),
                              counts=counts)
     is_table = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
-    sidebar = {} if is_table else _sidebar(choices, form.query())
+    sidebar = {} if is_table else _sidebar(form.query())
     return render("agent/queue.html", fragment="agent/_queue_table.html",
                   status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
                   page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object(),
@@ -89,7 +92,7 @@ def _views_page(status: int = 200, refused: dict | None = None):
     """``refused``: {view id: the reason its rename was refused}, shown next to its form."""
     return render("agent/queue_views.html", fragment="agent/_queue_views_nav.html", status=status,
                   delete_form=DeleteViewForm(), can_manage=can_manage_queue_view, refused=refused or {},
-                  cap=queues.COUNT_CAP, **_sidebar(_Choices(), request.args.get("current")))
+                  cap=queues.COUNT_CAP, **_sidebar(request.args.get("current"), _Choices()))
 
 
 @bp.post("/views")
