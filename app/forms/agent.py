@@ -10,7 +10,6 @@ from app.extensions import db
 from app.forms.ticket import TicketForm, VersionedForm
 from app.http_input import optional_id
 from app.models import Channel, LinkType, Status, Team, TicketType, User
-from app.services.priority import PRIORITY_LABELS
 from app.services.users import find_user_by_email
 
 NOT_UNDERSTOOD = "Not understood; showing every value instead."
