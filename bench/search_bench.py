@@ -107,7 +107,7 @@ def seed(app, n: int) -> dict:
         if postgres:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
-        print(f"Seeding {n:,} tickets with their index took {time.perf_counter() - t0:.0f} s")
+        print(f"Seeding {n:,} tickets with their index took {time.perf_counter() - t0:.0f} s", flush=True)
         db.session.remove()
     return world
 
@@ -189,15 +189,19 @@ def over_http(app, base: str, people: dict, queries: list, n: int, clients: int)
     results = {}
     for label, who, typed in queries:
         url = f"{base}/search?" + urllib.parse.urlencode({"q": typed})
-        durations, lock = [], threading.Lock()
+        durations, failures, lock = [], [], threading.Lock()
 
         def client(count):
-            for i in range(count):
+            for _ in range(count):
                 request = urllib.request.Request(url, headers={"Cookie": cookies[who]})
                 started = time.perf_counter()
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    response.read()
-                    assert response.status == 200, response.status
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        response.read()
+                except OSError as error:  # a timeout on an overloaded machine: counted, not fatal
+                    with lock:
+                        failures.append(repr(error))
+                    continue
                 with lock:
                     durations.append(time.perf_counter() - started)
 
@@ -206,7 +210,9 @@ def over_http(app, base: str, people: dict, queries: list, n: int, clients: int)
             t.start()
         for t in threads:
             t.join()
-        results[label] = figures(durations)
+        results[label] = {**(figures(durations) if durations else {"median_ms": None, "p95_ms": None}),
+                          "failed": len(failures)}
+        print(f"  http {label}: {results[label]}", flush=True)
     return results
 
 
@@ -215,7 +221,7 @@ def print_table(backend: str, n: int, local: dict, http: dict | None, goal_ms: f
     for label, f in local.items():
         line = f"{label:<24}{f['matches']:>9,}{f['median_ms']:>8.1f} {f['p95_ms']:>8.1f}"
         if http:
-            line += f"{http[label]['median_ms']:>9.1f} {http[label]['p95_ms']:>9.1f}"
+            line += f"{http[label]['median_ms'] or 0:>9.1f} {http[label]['p95_ms'] or 0:>9.1f}"
         print(line + " ms")
     worst = max(f["p95_ms"] for f in local.values())
     print(f"\nWorst in-process p95 {worst:.1f} ms at {n:,} tickets on {backend}: "
@@ -232,6 +238,7 @@ def run(args, tmp: Path, url: str) -> dict:
             people = {"agent": world["agent"], "employee": requester.id}
             queries = [(label, who, typed or requester.name) for label, who, typed in QUERIES]
         local = in_process(app, people, queries, args.requests)
+        print_table(backend, args.tickets, local, None, 50.0 if backend == "sqlite" else 100.0)
         http = None
         if not args.no_http:
             process, base = start_gunicorn(app, url, tmp, args.workers)
@@ -239,7 +246,10 @@ def run(args, tmp: Path, url: str) -> dict:
                 http = over_http(app, base, people, queries, args.requests, args.clients)
             finally:
                 process.terminate()
-                process.wait(10)
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         goal_ms = 50.0 if backend == "sqlite" else 100.0
         print_table(backend, args.tickets, local, http, goal_ms)
         return {"backend": backend, "tickets": args.tickets, "in_process": local, "http": http,
