@@ -66,9 +66,13 @@ def load_user(session_id: str):
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
+    from sqlalchemy.orm import joinedload
+
     from app.models import User
 
-    user = db.session.get(User, int(user_id))
+    # Roles in the same statement: every request checks them (role_required), and on a live
+    # poll that finds nothing changed this is most of the work.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
     return user if user is not None and user.holds_session_token(token) else None
 
 

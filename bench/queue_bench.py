@@ -90,7 +90,21 @@ CHANNELS = {Channel.PORTAL: 50, Channel.EMAIL: 25, Channel.PHONE: 15, Channel.WA
 # Queue page variants: (label, query string), named as app/services/queues.py names them. Page
 # 50 is taken from the "open" tab: the team tab (unassigned work) has fewer than 50 pages.
 VARIANTS = [("view=team (default)", ""), ("view=mine", "view=mine"), ("view=open", "view=open"),
-            ("team, priority=1", "priority=1"), ("view=open, page 50", "view=open&page=50")]
+            ("team, priority=1", "priority=1"), ("view=open, page 50", "view=open&page=50"),
+            # The filters, sorts and sizes of issue 7, each as a saved view would open it.
+            ("open, any status", "view=open&status=all"),
+            ("open, closed, -updated", "view=open&status=closed&sort=-updated"),
+            ("open, unassigned, team", "view=open&assignee=none&team={team}"),
+            ("open, requester search", "view=open&status=all&requester=Employee+17"),
+            ("open, by requester", "view=open&sort=requester"),
+            ("open, -created, 100 rows", "view=open&sort=-created&per_page=100&density=compact"),
+            ("open, email, change", "view=open&status=all&channel=email&ticket_type=change"),
+            ("open, created last 7 d", "view=open&status=all&created_from={week_ago}"),
+            ("mine, any status", "view=mine&status=all")]
+# Saved views for the benchmark's agent: every queue page counts each one for its sidebar.
+SAVED_VIEWS = [("Waiting on vendors", "view=open&status=pending"), ("Closed lately", "view=open&status=closed&sort=-updated"),
+               ("Desk unassigned", "view=open&assignee=none&team={team}"), ("P1s", "view=open&priority=1"),
+               ("Mine, all", "view=mine&status=all")]
 
 
 def parse_args():
@@ -365,11 +379,31 @@ def path_for(app, endpoint: str) -> str:
         return url_for(endpoint)
 
 
-def sign_in(client, user_id: int) -> None:
-    """As tests/conftest.py's login fixture: a session carrying the user id, no password."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+def sign_in(app, client, user_id: int) -> None:
+    """As tests/conftest.py's login fixture: a fresh signed-in session, no password."""
+    from app.sessions import session_values
+
+    with app.app_context(), client.session_transaction() as session:
+        session.update(session_values(db.session.get(User, user_id)))
+
+
+def fill(query: str, world: dict) -> str:
+    week_ago = (utcnow() - timedelta(days=7)).date().isoformat()
+    return query.format(team=world["teams"][0], week_ago=week_ago)
+
+
+def seed_views(app, world: dict) -> None:
+    """The agent's saved views, and one an admin published to technicians."""
+    from app.services.queue_views import create_view
+
+    with app.app_context():
+        agent = db.session.get(User, world["agent"])
+        for name, query in SAVED_VIEWS:
+            create_view(agent, name, fill(query, world))
+        admin = create_user("admin@example.com", "Admin", roles=[Role.ADMIN])
+        create_view(admin, "All open, by update", "view=open&sort=-updated", role=Role.AGENT)
+        db.session.commit()
+        db.session.remove()
 
 
 def report(label: str, timings: tuple, limit_ms: float, expect: int) -> None:
@@ -382,22 +416,26 @@ def report(label: str, timings: tuple, limit_ms: float, expect: int) -> None:
           f"{ms(p95(cpu)):5.2f}  [{status}]{warn}")
 
 
-def bench_queue(app, client, args) -> str:
-    """The full queue page and its variants; returns the default page's HTML for the live URL."""
+def bench_queue(app, client, args, world: dict) -> str:
+    """The full queue page and its variants (each with the saved-views sidebar, one bounded
+    count per view); returns the default page's HTML for the live URL."""
     base = path_for(app, "agent.queue")
-    print(f"\nQueue page, full page ({args.requests} timed requests after {WARMUP} warm-up):")
-    for label, query in VARIANTS:
-        url = f"{base}?{query}" if query else base
+    print(f"\nQueue page, full page with {len(SAVED_VIEWS) + 1} saved views in the sidebar "
+          f"({args.requests} timed requests after {WARMUP} warm-up):")
+    for label, query in VARIANTS + [("saved views page", "/views")]:
+        query = fill(query, world)
+        url = base.rstrip("/") + query if query.startswith("/") else f"{base}?{query}" if query else base
         report(label, timed_gets(client, url, args.requests), QUEUE_P95_GOAL_MS, 200)
         print(f"      {profile(app, client, url, explain=args.explain)}")
     return client.get(base).get_data(as_text=True)
 
 
-def live_url(app, page_html: str) -> str:
-    """The poll URL the page itself carries (hx-get on the element polling every N s)."""
+def live_url(app, page_html: str, endpoint: str = "agent.queue") -> str:
+    """The poll URL the page itself carries for ``endpoint`` (hx-get on the element polling
+    every N s): the queue table, or the saved-views sidebar."""
     for tag in re.findall(r"<[^>]+hx-trigger=\"[^\"]*every[^>]*>", page_html):
         found = re.search(r"hx-get=\"([^\"]*since=[^\"]*)\"", tag)
-        if found:
+        if found and html.unescape(found.group(1)).split("?")[0] == path_for(app, endpoint):
             return html.unescape(found.group(1))
     print("  (no polling element with since= found in the page; using tickets_stamp())")
     with app.app_context():
@@ -414,6 +452,12 @@ def bench_live(app, client, args, page_html: str) -> None:
     changed = re.sub(r"since=[^&]*", "since=0", url)
     report("changed → fragment", timed_gets(client, changed, args.requests, headers=headers),
            QUEUE_P95_GOAL_MS, 200)
+    # The page paints the sidebar without counts; its first fetch brings them and the stamp.
+    sidebar = client.get(path_for(app, "agent.queue_views_list"), headers=headers).get_data(as_text=True)
+    views = live_url(app, sidebar, "agent.queue_views_list")
+    print(f"\nSaved-views sidebar poll, nothing changed: GET {views} with HX-Request:")
+    report("unchanged → 204", timed_gets(client, views, args.live_requests, headers=headers),
+           LIVE_P95_GOAL_MS, 204)
 
 
 # --- creating ----------------------------------------------------------------------------
@@ -481,10 +525,11 @@ def database_size(app, tmp: Path) -> str:
 
 def run(app, args, tmp: Path) -> None:
     world = seed(app, args.tickets)
+    seed_views(app, world)
     client = app.test_client()
-    sign_in(client, world["agent"])
+    sign_in(app, client, world["agent"])
     if "agent.queue" in app.view_functions and (ROOT / "app/services/queues.py").exists():
-        page_html = bench_queue(app, client, args)
+        page_html = bench_queue(app, client, args, world)
         bench_live(app, client, args, page_html)
     else:
         print("\nQueue and live refresh: skipped (app/services/queues.py does not exist yet)")

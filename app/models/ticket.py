@@ -35,6 +35,9 @@ class Ticket(db.Model):
         Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
         Index("ix_tickets_status_priority", "status", "priority", "created_at"),
         Index("ix_tickets_updated_at", "updated_at"),
+        # Queues and saved views sorted by last update within a status ("recently closed"),
+        # walked once per status and merged (services/queues.py).
+        Index("ix_tickets_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

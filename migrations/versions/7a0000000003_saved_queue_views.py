@@ -1,4 +1,4 @@
-"""saved queue views
+"""saved queue views, and tickets by status and last update
 
 Revision ID: 7a0000000003
 Revises: 7a0000000002
@@ -33,9 +33,13 @@ def upgrade():
     with op.batch_alter_table('queue_views', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_queue_views_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_queue_views_team_id'), ['team_id'], unique=False)
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_status_updated', ['status', 'updated_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_status_updated')
     with op.batch_alter_table('queue_views', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_queue_views_team_id'))
         batch_op.drop_index(batch_op.f('ix_queue_views_owner_id'))
