@@ -122,9 +122,8 @@ def jobs_retry_command(ids: tuple[int, ...], retry_all: bool):
     count = retry_failed() if retry_all else 0
     for outbox_id in ids:
         message = db.session.get(OutboxMessage, outbox_id)
-        if message is None or message.failed_at is None:
+        if message is None or not retry_message(message):
             raise click.ClickException(f"#{outbox_id} is not a failed job.")
-        retry_message(message)
         count += 1
     db.session.commit()
     click.echo(f"{count} job(s) sent back to the queue.")

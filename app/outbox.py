@@ -31,6 +31,8 @@ from datetime import timedelta
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -42,7 +44,6 @@ from app.workers import JOBS
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "deskflow_outbox_ids"
-_owed = (OutboxMessage.done_at.is_(None), OutboxMessage.failed_at.is_(None))
 
 
 def _config(name: str) -> int:
@@ -61,25 +62,46 @@ def _enqueue(message: OutboxMessage) -> None:
 
 def _hand_over(messages: Iterable[OutboxMessage]) -> int:
     """Enqueue ``messages`` in order, each with a fresh lease; stop at the first Redis error
-    (the rest stay due). A message out of attempts is marked failed instead. Returns how many
-    went to RQ."""
-    sent, now = 0, utcnow()
+    (the rest stay due). A message out of attempts, or one that cannot be enqueued at all (a
+    job name or payload this version does not know), is marked failed instead, so that it
+    never holds up the ones behind it. Returns how many went to RQ."""
+    sent = 0
     for message in messages:
-        if message.attempts >= _config("OUTBOX_MAX_ATTEMPTS"):
-            _give_up(message, message.last_error or "not completed after its last hand-over "
-                                                    "(the worker stopped or the queue lost it)")
-            continue
         try:
-            _enqueue(message)
+            sent += _hand_over_one(message)
         except RedisError as exc:
             message.last_error = f"Redis unavailable: {exc}"[:500]
             log.warning("outbox %s not handed over, will retry: %s", message.id, exc)
             break
-        message.attempts += 1
-        message.dispatched_at = now
-        message.due_at = now + timedelta(seconds=_config("OUTBOX_LEASE_SECONDS"))
-        sent += 1
+        except (KeyError, ValueError, TypeError) as exc:
+            _give_up(message, f"cannot be enqueued: {type(exc).__name__}: {exc}")
     return sent
+
+
+def _hand_over_one(message: OutboxMessage) -> int:
+    now = utcnow()
+    lease = timedelta(seconds=_config("OUTBOX_LEASE_SECONDS"))
+    if message.dispatched_at is not None and _still_queued(message):
+        message.due_at = now + lease  # waiting its turn behind a backlog: not lost, not an attempt
+        return 0
+    if message.attempts >= _config("OUTBOX_MAX_ATTEMPTS"):
+        _give_up(message, message.last_error or "not completed after its last hand-over "
+                                                "(the worker stopped or the queue lost it)")
+        return 0
+    _enqueue(message)
+    message.attempts += 1
+    message.dispatched_at, message.due_at = now, now + lease
+    return 1
+
+
+def _still_queued(message: OutboxMessage) -> bool:
+    """Whether RQ still holds the message's job waiting in its queue (a backlog longer than
+    the lease). A job RQ has started and not finished within the lease is taken as lost: the
+    job timeout is well below the lease."""
+    try:
+        return Job.fetch(f"outbox-{message.id}", connection=get_redis()).get_status() == JobStatus.QUEUED
+    except NoSuchJobError:
+        return False
 
 
 def relay_due(session: Session | None = None, limit: int = 500) -> int:
@@ -89,7 +111,7 @@ def relay_due(session: Session | None = None, limit: int = 500) -> int:
     session = session or db.session
     cutoff = utcnow() - timedelta(seconds=_config("OUTBOX_GRACE_SECONDS"))
     messages = session.scalars(
-        select(OutboxMessage).where(*_owed, OutboxMessage.due_at <= cutoff)
+        select(OutboxMessage).where(*OutboxMessage.owed(), OutboxMessage.due_at <= cutoff)
         .order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
         .with_for_update(skip_locked=True)).all()
     return _hand_over(messages)
@@ -99,7 +121,7 @@ def _hand_over_ids(ids: list[int]) -> None:
     with Session(db.engine) as session:
         begin_write_transaction(session)
         messages = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_(ids), *_owed,
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids), *OutboxMessage.owed(),
                                         OutboxMessage.dispatched_at.is_(None))
             .order_by(OutboxMessage.id).with_for_update(skip_locked=True)).all()
         _hand_over(messages)

@@ -290,3 +290,54 @@ def test_cron_schedule_registers_the_relay_and_the_pruning():
     names = [entry["func"].__name__ for entry in cron._job_data_registry]
     cron._job_data_registry.clear()
     assert names == ["drain_outbox_job", "prune_outbox_job"]
+
+
+def test_an_id_never_comes_back_after_pruning(app, desk, make_ticket, make_user):
+    """Effects dedupe on the outbox id, so a pruned id handed out again would silently swallow
+    the new message's effect (SQLite reuses the highest ids without AUTOINCREMENT)."""
+    from app.workers.jobs import prune_outbox_job
+
+    _, category, agents = desk
+    category_id = category.id
+    with travel_to(utcnow() - timedelta(days=31)):
+        make_ticket(make_user("ann"), category)
+        run_worker_burst(app)
+    old_id = db.session.scalar(select(func.max(OutboxMessage.id)))
+    assert prune_outbox_job() == 1
+    make_ticket(make_user("bob"), db.session.get(Category, category_id))
+    run_worker_burst(app)
+    assert the_message().id > old_id
+    assert notification_count() == 2 * len(agents)
+
+
+def test_a_message_that_cannot_be_enqueued_fails_alone(app, desk, make_ticket, make_user):
+    """A job name or payload this version does not know (renamed job, hand-edited row) is
+    marked failed and never holds up the messages behind it."""
+    _, category, agents = desk
+    app.config["OUTBOX_DRAIN_ON_COMMIT"] = False
+    try:
+        db.session.add(OutboxMessage(job="a_job_that_was_renamed", payload="{}"))
+        db.session.add(OutboxMessage(job="notify_team_ticket_queued", payload="not json"))
+        db.session.commit()
+        make_ticket(make_user("ann"), category)
+    finally:
+        app.config["OUTBOX_DRAIN_ON_COMMIT"] = True
+    assert relay(utcnow() + timedelta(seconds=app.config["OUTBOX_GRACE_SECONDS"] + 1)) == 1
+    run_worker_burst(app)
+    assert notification_count() == len(agents)
+    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))).all()
+    assert sorted(m.last_error.split(":")[0] for m in failed) == ["cannot be enqueued"] * 2
+
+
+def test_a_job_still_waiting_in_a_long_queue_is_not_sent_twice(app, desk, make_ticket, make_user):
+    """A backlog longer than the lease: the job is still queued in RQ, so the relay extends the
+    lease instead of sending a copy or using up an attempt."""
+    _, category, agents = desk
+    make_ticket(make_user("ann"), category)
+    after_lease = the_message().due_at + timedelta(seconds=app.config["OUTBOX_GRACE_SECONDS"] + 1)
+    assert relay(after_lease) == 0
+    message = the_message()
+    assert message.attempts == 1 and message.due_at > after_lease
+    assert Queue("notify", connection=app.extensions["redis"]).count == 1
+    run_worker_burst(app)
+    assert notification_count() == len(agents)

@@ -26,6 +26,8 @@ class OutboxMessage(db.Model):
               postgresql_where=text("done_at IS NULL AND failed_at IS NULL")),
         Index("ix_outbox_failed", "failed_at", sqlite_where=text("failed_at IS NOT NULL"),
               postgresql_where=text("failed_at IS NOT NULL")),
+        # Effects dedupe on the id: SQLite must never hand out a pruned row's id again.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +42,11 @@ class OutboxMessage(db.Model):
     done_at: Mapped[datetime | None]  # the job committed its effect
     failed_at: Mapped[datetime | None]  # gave up after the last attempt; an admin may retry
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+    @classmethod
+    def owed(cls) -> tuple:
+        """The condition of a message whose effect is still to come (and not given up)."""
+        return cls.done_at.is_(None), cls.failed_at.is_(None)
 
 
 class Notification(db.Model):

@@ -33,12 +33,12 @@ class DeliverySummary:
 
 def delivery_summary() -> DeliverySummary:
     now = utcnow()
-    owed = (OutboxMessage.done_at.is_(None), OutboxMessage.failed_at.is_(None))
+    owed = OutboxMessage.owed()
     waiting, running, oldest = db.session.execute(select(
         func.count().filter(OutboxMessage.due_at <= now),
         func.count().filter(OutboxMessage.due_at > now),
         func.min(OutboxMessage.created_at)).where(*owed)).one()
-    failed = db.session.scalar(select(func.count()).where(OutboxMessage.failed_at.is_not(None)))
+    failed = failed_count()
     done = db.session.scalar(select(func.count()).where(OutboxMessage.done_at >= now - timedelta(days=1)))
     last_error = db.session.scalar(select(OutboxMessage.last_error).where(
         *owed, OutboxMessage.last_error.is_not(None)).order_by(OutboxMessage.id.desc()).limit(1))
@@ -63,11 +63,15 @@ def failed_count() -> int:
     return db.session.scalar(select(func.count()).where(OutboxMessage.failed_at.is_not(None))) or 0
 
 
-def retry_message(message: OutboxMessage) -> None:
-    """Give a failed message a fresh set of attempts; it is handed over after the commit."""
+def retry_message(message: OutboxMessage) -> bool:
+    """Give a failed message a fresh set of attempts; it is handed over after the commit.
+    False (and nothing changed) for a message that has not failed: done, or still being tried."""
+    if message.failed_at is None:
+        return False
     message.failed_at = message.dispatched_at = None
     message.attempts = 0
     message.due_at = utcnow()
+    return True
 
 
 def retry_failed() -> int:

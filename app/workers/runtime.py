@@ -81,16 +81,29 @@ def run_worker(burst: bool = False) -> None:
     """Work every queue until stopped, or with ``burst`` until they are empty."""
 
     def work_once() -> bool:
-        drain_outbox_job()  # hand over what was left while Redis or the worker was away
+        _drain_first()
         worker = SimpleWorker([Queue(name, connection=get_redis()) for name in QUEUES],
                               connection=get_redis())
         worker.work(burst=burst, logging_level=current_app.config["RQ_LOG_LEVEL"])
+        # RQ keeps "a stop was asked for" in these two attributes (rq is pinned for that).
         return worker._shutdown_requested_date is not None or worker._stop_requested
 
     if burst:
         work_once()  # a one-off run (scripts, tests): a Redis error is the caller's to see
     else:
         _keep_running("worker", work_once)
+
+
+def _drain_first() -> None:
+    """Hand over what was left while Redis or the worker was away, before taking work. A
+    failure here (the database briefly away) must not keep the worker from working: the
+    cron's relay tries again in 15 s."""
+    try:
+        drain_outbox_job()
+    except RedisError:
+        raise
+    except Exception:
+        log.exception("worker: the start-up relay failed; the cron's relay will retry")
 
 
 def run_cron() -> None:

@@ -23,12 +23,11 @@ def job_list():
 def job_retry(outbox_id: int):
     posted_form(ActionForm)
     message = db.get_or_404(OutboxMessage, outbox_id)
-    if message.failed_at is None:
-        flash(f"Job #{message.id} is not waiting for a retry (it is done or still being tried).", "info")
-    else:
-        outbox.retry_message(message)
+    if outbox.retry_message(message):
         db.session.commit()
         flash(f"Job #{message.id} was sent back to the queue.", "success")
+    else:
+        flash(f"Job #{message.id} is not waiting for a retry (it is done or still being tried).", "info")
     return redirect(url_for("admin.job_list"), 303)
 
 
