@@ -53,6 +53,8 @@ def _init_extensions(app: Flask) -> None:
     init_redis(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", connection_options())
+    # While Redis is away, count sign-in attempts in each process rather than not at all.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     init_security_headers(app)

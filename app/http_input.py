@@ -36,7 +36,7 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def _in_range(text: str) -> int | None:
+def parse_id(text: str) -> int | None:
     """``text`` as an id-sized whole number, else None (checked by length before ``int()``,
     which refuses very long digit strings with an error of its own)."""
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
@@ -51,7 +51,7 @@ def query_int(name: str, default: int | None = None) -> int | None:
     raw = request.args.get(name, "")
     if raw == "":
         return default
-    number = _in_range(raw)
+    number = parse_id(raw)
     if number is None:
         abort(400, description=f"?{name}= must be a whole number from 1 to {MAX_ID}.")
     return number
@@ -63,7 +63,7 @@ def optional_id(value) -> int | None:
     choice never offered (the field's ``invalid_value_message``), before anything looks it up."""
     if value in (None, "", "None"):
         return None
-    number = _in_range(str(value))
+    number = parse_id(str(value))
     if number is None:
         raise ValueError("not an id")
     return number

@@ -30,6 +30,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 
 from app.extensions import db, login_manager
+from app.http_input import MAX_QUERY_VALUE
 from app.security import is_safe_next
 
 SIGNED_IN_AT = "_signed_in_at"  # epoch seconds of the sign-in (absolute timeout)
@@ -167,15 +168,22 @@ def unauthorized():
 
 def _here() -> str | None:
     """Where to come back to: the page itself for a GET, the page shown in the browser for
-    htmx (a poll's URL is not a page), nothing for a plain form post."""
+    htmx (a poll's URL is not a page), nothing for a plain form post. Nothing either when the
+    address would not survive the trip: a ``next`` too long for a query value would turn the
+    sign-in page itself into a 414."""
     if request.htmx:
-        parts = urlsplit(request.htmx.current_url or "")
+        try:
+            parts = urlsplit(request.htmx.current_url or "")
+        except ValueError:  # a malformed HX-Current-URL header
+            return None
         if parts.netloc and parts.netloc != request.host:
             return None
         target = parts.path + (f"?{parts.query}" if parts.query else "")
     elif request.method == "GET":
         target = request.full_path.rstrip("?")
     else:
+        return None
+    if len(target) > MAX_QUERY_VALUE:
         return None
     return target if is_safe_next(target) else None
 

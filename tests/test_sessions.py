@@ -601,3 +601,31 @@ def test_changing_the_password_from_the_user_menu(live_url, browser, make_user):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(lambda url: "/login" in url)
     _browser_sign_in(page, live_url, password=NEW_PASSWORD)
+
+
+def test_an_expired_session_on_a_long_address_still_reaches_the_sign_in_page(client):
+    """A ``next`` too long for a query value would make the sign-in page a 414: it is left out."""
+    response = client.get("/agent/", query_string={"q": "принтер не печатает " * 10})  # sent %-encoded
+    assert response.status_code == 302 and "next=" not in response.headers["Location"]
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_a_malformed_current_url_header_is_ignored(client):
+    response = client.get("/my", headers={"HX-Request": "true", "HX-Current-URL": "http://[::1"})
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login"
+
+
+def test_sign_in_attempts_are_still_limited_while_redis_is_away(app):
+    """The rate limiter counts in memory when its Redis cannot be reached."""
+    from app import create_app
+    from app.services.users import create_user
+
+    other = create_app({**app.config, "REDIS_URL": "redis://127.0.0.1:1/0", "LOGIN_RATE_LIMIT": "3 per minute",
+                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    with other.app_context():
+        create_user("eve@example.com", "Eve", password="correct horse battery")
+        db.session.commit()
+    client = other.test_client()
+    codes = [client.post("/login", data={"email": "eve@example.com", "password": "wrong one"}).status_code
+             for _ in range(5)]
+    assert codes == [422, 422, 422, 429, 429]

@@ -4,7 +4,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
-from app.http_input import optional_id
+from app.http_input import optional_id, parse_id
 from app.models import Level, TicketType
 from app.services.tickets import TicketInput
 
@@ -24,7 +24,7 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if str(self.version.data or "").isdigit() else None
+        return parse_id(str(self.version.data or ""))
 
 
 class TicketForm(VersionedForm):
