@@ -313,7 +313,8 @@ def test_draft_save_resume_and_submit(client, ann, laptop):
 def test_stale_draft_save_is_409_and_keeps_the_text(client, ann, laptop):
     client.post(f"/catalog/{laptop.id}", data=answers(action="draft"))
     draft = only_catalog_ticket()
-    response = client.post(f"/catalog/drafts/{draft.id}", data=answers(action="draft", why="x", notes="mine", version="0"))
+    client.post(f"/catalog/drafts/{draft.id}", data=answers(action="draft", version="1"))  # another tab: now 2
+    response = client.post(f"/catalog/drafts/{draft.id}", data=answers(action="draft", why="x", notes="mine", version="1"))
     assert response.status_code == 409 and "another tab" in response.get_data(as_text=True)
     assert "mine</textarea>" in response.get_data(as_text=True)
 
