@@ -33,8 +33,9 @@ def test_save_a_view_and_open_it(live_url, browser, make_user, make_team, make_c
     expect(page.get_by_text("Saved the view", exact=False)).to_be_visible()
 
     page.goto(f"{live_url}/agent/?view=mine")
+    page.wait_for_load_state("networkidle")
     link = page.locator("#queue-views").get_by_role("link", name=re.compile("Ann's, by title"))
-    expect(link).to_contain_text("2")
+    expect(link).to_contain_text("2", timeout=15000)  # the sidebar fetches its counts once loaded
     link.click()
     page.wait_for_url(re.compile(r"requester=ann.*sort=title"))
     rows = page.locator("#queue-table tbody tr")
