@@ -249,13 +249,16 @@ def ticket_rows(rng: random.Random, n: int, world: dict, now):
 
 
 def seed_tickets(n: int, world: dict, rng: random.Random) -> Counter:
-    """Bulk-insert the tickets in batches (one executemany each) and advance the counters."""
+    """Bulk-insert the tickets in batches (one executemany and one transaction each: the
+    search index's per-row trigger on PostgreSQL holds locks until commit, and 100k rows in one
+    transaction run out of lock slots) and advance the counters."""
     rows = ticket_rows(rng, n, world, utcnow())
     per_type = Counter()
-    with db.engine.begin() as conn:
-        while batch := list(islice(rows, 5000)):
-            per_type.update(row["ticket_type"] for row in batch)
+    while batch := list(islice(rows, 5000)):
+        per_type.update(row["ticket_type"] for row in batch)
+        with db.engine.begin() as conn:
             conn.execute(insert(Ticket.__table__), batch)
+    with db.engine.begin() as conn:
         conn.execute(insert(TicketCounter.__table__),
                      [{"ticket_type": t, "last_value": per_type[t]} for t in TicketType])
     if db.engine.dialect.name == "postgresql":  # what autovacuum soon does to a loaded table
