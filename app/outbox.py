@@ -31,8 +31,6 @@ from datetime import timedelta
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -95,13 +93,12 @@ def _hand_over_one(message: OutboxMessage) -> int:
 
 
 def _still_queued(message: OutboxMessage) -> bool:
-    """Whether RQ still holds the message's job waiting in its queue (a backlog longer than
-    the lease). A job RQ has started and not finished within the lease is taken as lost: the
-    job timeout is well below the lease."""
-    try:
-        return Job.fetch(f"outbox-{message.id}", connection=get_redis()).get_status() == JobStatus.QUEUED
-    except NoSuchJobError:
-        return False
+    """Whether the message's job still waits in its RQ queue (a backlog longer than the
+    lease): its id is in the queue's list. Anything else (started and not finished within the
+    lease, whose job timeout is well below it; popped by a worker that died; gone with Redis's
+    data) is taken as lost."""
+    queue_name, _ = JOBS[message.job]
+    return Queue(queue_name, connection=get_redis()).get_job_position(f"outbox-{message.id}") is not None
 
 
 def relay_due(session: Session | None = None, limit: int = 500) -> int:

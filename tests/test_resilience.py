@@ -88,6 +88,7 @@ def launch(app, redis_server, tmp_path):  # noqa: F811
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_server.url,
         "DESKFLOW_INSTANCE": str(tmp_path), "SECRET_KEY": "resilience-test",
         "OUTBOX_LEASE_SECONDS": "3", "OUTBOX_GRACE_SECONDS": "1", "LOGIN_RATE_LIMIT": "1000 per minute",
+        "RQ_LOG_LEVEL": "INFO",  # every job in the logs, should a test fail
         "PYTHONUNBUFFERED": "1"}
     procs: dict[str, subprocess.Popen] = {}
 
@@ -130,7 +131,7 @@ def serving(base: str) -> bool:
         return False
 
 
-def assert_every_effect_exactly_once(tickets: int, agent_ids: list[int]) -> None:
+def assert_every_effect_exactly_once(tickets: int, agent_ids: list[int], launch) -> None:
     """One notification per agent per ticket, no more, and every message done."""
 
     def settled() -> bool:
@@ -138,7 +139,13 @@ def assert_every_effect_exactly_once(tickets: int, agent_ids: list[int]) -> None
         owed = db.session.scalar(select(func.count()).where(OutboxMessage.done_at.is_(None)))
         return owed == 0 and db.session.scalar(select(func.count()).select_from(OutboxMessage)) == tickets
 
-    wait_for(settled, SETTLE_SECONDS, "every job to take effect")
+    try:
+        wait_for(settled, SETTLE_SECONDS, "every job to take effect")
+    except AssertionError:
+        rows = db.session.execute(select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.due_at,
+                                         OutboxMessage.done_at, OutboxMessage.last_error)).all()
+        logs = {name: launch.log(name)[-3000:] for name in launch.procs}
+        raise AssertionError(f"not settled: {rows}\n{logs}") from None
     rows = db.session.execute(select(Notification.user_id, Notification.ticket_id, func.count())
                               .group_by(Notification.user_id, Notification.ticket_id)).all()
     assert sorted(uid for uid, _, _ in rows) == sorted(agent_ids * tickets)
@@ -223,7 +230,7 @@ def test_production_layout_survives_a_redis_outage_and_a_worker_killed_mid_job(a
 
     outage(redis_server, launch, ["worker", "cron"], meanwhile)
 
-    assert_every_effect_exactly_once(6, agent_ids)
+    assert_every_effect_exactly_once(6, agent_ids, launch)
 
     # Catch a worker in the middle of a job and kill it: freeze it while idle, file a ticket,
     # take the lock the job needs first, let the worker go (it starts the job and waits), kill it.
@@ -240,7 +247,7 @@ def test_production_layout_survives_a_redis_outage_and_a_worker_killed_mid_job(a
     blocker.release()
     launch("worker", *flask("worker"))  # as systemd (or an operator) starts it again
 
-    assert_every_effect_exactly_once(7, agent_ids)
+    assert_every_effect_exactly_once(7, agent_ids, launch)
     assert all(p.poll() is None for p in launch.procs.values()), "a process died"
     assert serving(base)
 
@@ -265,7 +272,7 @@ def test_the_run_command_restarts_what_dies_and_the_site_stays_up(app, desk, lau
     ann.file_ticket(category_id, "After the worker was restarted")
     wait_for(lambda: child_pid(serve.pid, "worker") not in (None, worker), 20, "a new worker")
 
-    assert_every_effect_exactly_once(3, agent_ids)
+    assert_every_effect_exactly_once(3, agent_ids, launch)
     assert serve.poll() is None
     assert {"web", "worker", "cron"} <= {name for name in ("web", "worker", "cron") if child_pid(serve.pid, name)}
 
