@@ -428,3 +428,13 @@ def test_a_draft_submitted_from_another_tab_leads_to_its_ticket(client, login, m
     response = client.post(f"/drafts/{draft.id}", data=form_data(category, title="late edit"))
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/tickets/{draft.number}")
     assert "already submitted" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_every_page_names_an_icon_that_is_served(client):
+    """Browsers ask for an icon on every page; without one each page logs a 404."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', page).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
