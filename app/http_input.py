@@ -117,3 +117,10 @@ def init_http_input(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_json_on_forms)
     app.before_request(_refuse_nul_and_overlong_text)
+
+
+def wants_json() -> bool:
+    """A caller that asked for JSON (a script, not a browser nor htmx): errors and refusals
+    answer it with {"error": reason}."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and not request.htmx

@@ -38,7 +38,7 @@ from app.database import begin_write_transaction
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
 from app.redis_client import get_redis
-from app.workers import JOBS
+from app.job_catalog import JOBS
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "deskflow_outbox_ids"
@@ -51,7 +51,7 @@ def _config(name: str) -> int:
 # --- Hand-over ------------------------------------------------------------------------------
 
 def _enqueue(message: OutboxMessage) -> None:
-    queue_name, path = JOBS[message.job]
+    queue_name, path, _label = JOBS[message.job]
     kwargs = json.loads(message.payload) | {"outbox_id": message.id}
     Queue(queue_name, connection=get_redis()).enqueue_call(
         func=path, kwargs=kwargs, job_id=f"outbox-{message.id}",
@@ -97,7 +97,7 @@ def _still_queued(message: OutboxMessage) -> bool:
     lease): its id is in the queue's list. Anything else (started and not finished within the
     lease, whose job timeout is well below it; popped by a worker that died; gone with Redis's
     data) is taken as lost."""
-    queue_name, _ = JOBS[message.job]
+    queue_name = JOBS[message.job].queue
     return Queue(queue_name, connection=get_redis()).get_job_position(f"outbox-{message.id}") is not None
 
 

@@ -30,7 +30,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 
 from app.extensions import db, login_manager
-from app.http_input import MAX_QUERY_VALUE
+from app.http_input import MAX_QUERY_VALUE, wants_json
 from app.security import is_safe_next
 
 SIGNED_IN_AT = "_signed_in_at"  # epoch seconds of the sign-in (absolute timeout)
@@ -159,8 +159,6 @@ def unauthorized():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target
         return response
-    from app.blueprints.common import wants_json
-
     if wants_json():
         return jsonify(error=SIGN_IN_PLEASE), 401
     return redirect(target, 303 if request.method != "GET" else 302)

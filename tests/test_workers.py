@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Category, Notification, OutboxMessage, Role, User, utcnow
 from app.models.base import travel_to
 from app.outbox import relay_due
-from app.workers import JOBS, QUEUES
+from app.job_catalog import JOBS, QUEUES
 from app.workers.jobs import drain_outbox_job, notify_team_ticket_queued_job
 from tests.concurrency import run_together
 from tests.redis_server import redis_server, stoppable_redis  # noqa: F401 (fixtures)
@@ -259,10 +259,10 @@ def test_cli_shows_and_retries_failed_jobs(app, runner, desk, make_ticket, make_
 def test_every_job_named_exists():
     import importlib
 
-    for queue, path in JOBS.values():
+    for queue, path, label in JOBS.values():
         module, name = path.rsplit(".", 1)
         assert callable(getattr(importlib.import_module(module), name))
-        assert queue in QUEUES
+        assert queue in QUEUES and label
 
 
 def test_done_messages_are_pruned_after_thirty_days(app, desk, make_ticket, make_user):

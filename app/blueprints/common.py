@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.http_input import wants_json
 from app.models import Role, Ticket
 from app.services import permissions
 from app.services.errors import DomainError
@@ -60,11 +61,6 @@ def posted_form(form_class):
     if not form.validate_on_submit():
         abort(400)
     return form
-
-
-def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and not request.htmx
 
 
 def render(template: str, fragment: str | None = None, status: int = 200, **context):

@@ -16,7 +16,7 @@ from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
 from app.redis_client import get_redis
-from app.workers import QUEUES
+from app.job_catalog import QUEUES
 from app.workers.jobs import drain_outbox_job
 
 log = logging.getLogger(__name__)

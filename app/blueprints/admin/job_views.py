@@ -7,14 +7,14 @@ from app.extensions import db
 from app.forms.admin import ActionForm
 from app.models import OutboxMessage
 from app.services import outbox
-from app.workers import JOB_LABELS
+from app.job_catalog import JOBS
 
 
 @bp.get("/jobs")
 @role_required()
 def job_list():
     return render("admin/job_list.html", summary=outbox.delivery_summary(),
-                  rows=outbox.with_tickets(outbox.failed_messages()), labels=JOB_LABELS,
+                  rows=outbox.with_tickets(outbox.failed_messages()), jobs=JOBS,
                   action_form=ActionForm())
 
 

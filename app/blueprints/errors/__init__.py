@@ -4,7 +4,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from app.blueprints.common import wants_json
+from app.http_input import wants_json
 from app.extensions import db
 from app.services.errors import DomainError
 
