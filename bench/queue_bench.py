@@ -13,6 +13,7 @@ that a slow page points at its query.
 """
 import argparse
 import html
+import json
 import os
 import random
 import re
@@ -409,9 +410,16 @@ def seed_views(app, world: dict) -> None:
         db.session.remove()
 
 
+# Every figure printed, for the JSON line that closes the run (scripts read that line).
+FIGURES: dict = {}
+
+
 def report(label: str, timings: tuple, limit_ms: float, expect: int) -> None:
     wall, cpu, statuses = timings
     med, high = ms(statistics.median(wall)), ms(p95(wall))
+    FIGURES[label] = {"median_ms": round(med, 2), "p95_ms": round(high, 2),
+                      "cpu_median_ms": round(ms(statistics.median(cpu)), 2), "goal_p95_ms": limit_ms,
+                      "statuses": {str(code): count for code, count in statuses.items()}}
     status = ", ".join(f"{code}×{count}" for code, count in sorted(statuses.items()))
     warn = "" if set(statuses) == {expect} else f"  !! expected {expect}"
     print(f"  {label:22} n={len(wall):3}  median {med:6.2f} ms  p95 {high:6.2f} ms  "
@@ -459,7 +467,7 @@ def bench_live(app, client, args, page_html: str) -> None:
     sidebar = client.get(path_for(app, "agent.queue_views_list"), headers=headers).get_data(as_text=True)
     views = live_url(app, sidebar, "agent.queue_views_list")
     print(f"\nSaved-views sidebar poll, nothing changed: GET {views} with HX-Request:")
-    report("unchanged → 204", timed_gets(client, views, args.live_requests, headers=headers),
+    report("views poll unchanged → 204", timed_gets(client, views, args.live_requests, headers=headers),
            LIVE_P95_GOAL_MS, 204)
 
 
@@ -481,6 +489,7 @@ def bench_create_service(app, world: dict, n: int) -> None:
             db.session.commit()
         elapsed = time.perf_counter() - start
         db.session.remove()
+    FIGURES["create_ticket per s"] = round(n / elapsed, 1)
     print(f"  services.tickets.create_ticket + commit: {n} in {elapsed:.1f} s = {n / elapsed:,.0f} tickets/s "
           f"({ms(elapsed / n):.1f} ms each)")
 
@@ -499,6 +508,7 @@ def bench_create_http(app, client, world: dict, n: int) -> None:
         statuses[response.status_code] += 1
     elapsed = time.perf_counter() - start
     codes = ", ".join(f"{code}×{count}" for code, count in sorted(statuses.items()))
+    FIGURES["POST /agent/new per s"] = round(n / elapsed, 1)
     print(f"  POST {url} (test client, CSRF on): {n} in {elapsed:.1f} s = {n / elapsed:,.0f} tickets/s "
           f"({ms(elapsed / n):.1f} ms each) [{codes}]")
     if set(statuses) - {303, 302}:
@@ -540,7 +550,9 @@ def run(app, args, tmp: Path) -> None:
     bench_create_service(app, world, args.create)
     bench_create_http(app, client, world, args.create)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nDatabase size: {database_size(app, tmp)}; peak RSS of this process: {peak:.0f} MiB")
+    size = database_size(app, tmp)
+    FIGURES.update(database_size=size, peak_rss_mib=round(peak))
+    print(f"\nDatabase size: {size}; peak RSS of this process: {peak:.0f} MiB")
 
 
 def load() -> str:
@@ -568,6 +580,8 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Total run time: {time.perf_counter() - started:.0f} s; {load()}")
+    print(json.dumps({"backend": "postgresql" if args.postgres else "sqlite", "tickets": args.tickets,
+                      "run_seconds": round(time.perf_counter() - started), **FIGURES}))
 
 
 if __name__ == "__main__":
