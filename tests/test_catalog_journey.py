@@ -103,7 +103,7 @@ def first_approver_approves(page, base):
     _reloads_counted(page)
     entry.get_by_label("Comment (optional)").fill("Fine by me.")
     entry.get_by_role("button", name="Approve", exact=True).click()
-    expect(page.locator(".approval-done").get_by_text("Approved")).to_be_visible()
+    expect(page.locator(".approval-done").get_by_text("Approved")).to_be_visible(timeout=15000)  # a loaded CI machine
     _not_reloaded(page)
 
 
@@ -118,7 +118,7 @@ def second_approver_rejects(page, base):
     expect(entry.get_by_text("Say why, so the requester knows what to do.")).to_be_visible()
     entry.get_by_label("Reason for rejecting").fill(REASON)
     entry.get_by_role("button", name="Reject", exact=True).click()
-    expect(page.locator(".approval-done").get_by_text("Rejected")).to_be_visible()
+    expect(page.locator(".approval-done").get_by_text("Rejected")).to_be_visible(timeout=15000)
     _not_reloaded(page)
 
 
