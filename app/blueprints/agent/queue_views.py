@@ -20,6 +20,7 @@ from app.services.categories import active_categories
 from app.services.errors import DomainError
 from app.services.permissions import can_manage_queue_view, can_publish_queue_views
 from app.services.teams import all_teams
+from app.sessions import answer_unchanged_polls
 
 
 class _Choices:
@@ -53,12 +54,12 @@ def _views_stamp() -> str:
 
 
 @bp.get("/")
+@answer_unchanged_polls(live.tickets_stamp, Role.AGENT)
 @role_required(Role.AGENT)
 def queue():
-    """A queue tab. A live refresh whose stamp is unchanged costs one indexed query and gets 204."""
+    """A queue tab. A live refresh whose stamp is unchanged gets 204 after two indexed lookups
+    (the session's row, the stamp), before the user is loaded."""
     stamp = live.tickets_stamp()
-    if live.unchanged(request.args.get("since"), stamp):
-        return "", 204
     choices = _Choices()
     form = choices.form(request.args)
     view, counts = form.chosen_view(), queues.tab_counts(current_user)
@@ -80,11 +81,11 @@ def _save_form(query: str, formdata=None) -> QueueViewForm:
 
 
 @bp.get("/views")
+@answer_unchanged_polls(_views_stamp, Role.AGENT)
 @role_required(Role.AGENT)
 def queue_views_list():
-    """The saved views: a page to rename and delete them; for htmx, the sidebar that polls."""
-    if live.unchanged(request.args.get("since"), _views_stamp()):
-        return "", 204
+    """The saved views: a page to rename and delete them; for htmx, the sidebar that polls
+    (204 while unchanged, as the queue's poll)."""
     return _views_page()
 
 
