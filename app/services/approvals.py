@@ -17,8 +17,9 @@ moment both count once and the step completes once. The unique (step, approver) 
 second decision by the same person impossible even if the checks above were bypassed.
 """
 import json
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +32,7 @@ from app.services import events
 from app.services.audit import record_event
 from app.services.errors import Conflict, PermissionDenied, ValidationFailed
 from app.services.lifecycle import transition_ticket
+from app.services.my_tickets import rejected_ids
 from app.services.permissions import approval_conflict, may_decide_approvals
 
 
@@ -226,24 +228,47 @@ def step_counts(ticket_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def requester_histories(tickets: list[Ticket], limit: int = 5) -> dict[int, list[Ticket]]:
-    """For each ticket, its requester's latest other submitted tickets: what an approver weighs
-    a request against. One query for the whole inbox (a window per requester)."""
-    requester_ids = {t.requester_id for t in tickets if t.requester_id is not None}
-    if not requester_ids:
+def _kind_key(ticket):
+    """What makes two tickets requests "of the same kind": the catalog item they were ordered
+    from, or, for a ticket filed without one, its type and category."""
+    if ticket.catalog_item_id is not None:
+        return ticket.requester_id, ticket.catalog_item_id, None, None
+    return ticket.requester_id, None, ticket.ticket_type, ticket.category_id
+
+
+class PastRequest(NamedTuple):
+    ticket: Ticket
+    rejected: bool  # cancelled because an approver said no, which the list says in words
+
+
+def similar_requests(tickets: list[Ticket], limit: int = 3) -> dict[int, list[PastRequest]]:
+    """For each ticket, its requester's latest other submitted requests of the same kind (same
+    catalog item; same type and category when filed without one), with their outcome: what an
+    approver weighs a request against. Nothing else the requester filed is shown (an approver
+    deciding a licence has no business reading their incidents). One query for the whole inbox:
+    a window per requester and kind."""
+    wanted = {_kind_key(t) for t in tickets if t.requester_id is not None}
+    if not wanted:
         return {t.id: [] for t in tickets}
-    rank = func.row_number().over(partition_by=Ticket.requester_id,
-                                  order_by=(Ticket.created_at.desc(), Ticket.id.desc())).label("rank")
-    recent = (select(Ticket.id, rank).where(Ticket.requester_id.in_(requester_ids),
-                                            Ticket.status != Status.DRAFT).subquery())
+    uncatalogued = Ticket.catalog_item_id.is_(None)
+    kind = (Ticket.requester_id, Ticket.catalog_item_id, case((uncatalogued, Ticket.ticket_type)),
+            case((uncatalogued, Ticket.category_id)))
+    rank = func.row_number().over(partition_by=kind, order_by=(Ticket.created_at.desc(), Ticket.id.desc()))
+    items = {k[1] for k in wanted if k[1] is not None}
+    types = {k[2] for k in wanted if k[1] is None}
+    recent = (select(Ticket.id, rank.label("rank"))
+              .where(Ticket.requester_id.in_({k[0] for k in wanted}), Ticket.status != Status.DRAFT,
+                     or_(Ticket.catalog_item_id.in_(items), uncatalogued & Ticket.ticket_type.in_(types)))
+              .subquery())
     rows = db.session.scalars(select(Ticket).join(recent, recent.c.id == Ticket.id)
                               .where(recent.c.rank <= limit + 1)
                               .order_by(Ticket.created_at.desc(), Ticket.id.desc()))
-    by_requester: dict[int, list[Ticket]] = {}
+    by_kind: dict[tuple, list[Ticket]] = {}
     for row in rows:
-        by_requester.setdefault(row.requester_id, []).append(row)
-    return {t.id: [r for r in by_requester.get(t.requester_id, []) if r.id != t.id][:limit]
-            for t in tickets}
+        by_kind.setdefault(_kind_key(row), []).append(row)
+    shown = {t.id: [r for r in by_kind.get(_kind_key(t), []) if r.id != t.id][:limit] for t in tickets}
+    rejected = rejected_ids([r for rs in shown.values() for r in rs])
+    return {tid: [PastRequest(r, r.id in rejected) for r in rs] for tid, rs in shown.items()}
 
 
 def is_assigned(user: User, step: ApprovalStep) -> bool:

@@ -12,17 +12,17 @@ from app.blueprints.approvals import bp
 from app.blueprints.common import apply_field_errors, refuse, render
 from app.extensions import db
 from app.forms.approvals import DecisionForm
-from app.models import ApprovalStep, Decision
+from app.models import ApprovalStep, Decision, Role
 from app.services import approvals, catalog, live
 from app.services.errors import Conflict, PermissionDenied, ValidationFailed
 
 
-def _entry(step: ApprovalStep, total: int, history: list | None = None) -> dict:
-    """What an approver weighs: the request, its answers and the requester's recent tickets
-    (passed in when the inbox loaded them for every entry at once)."""
-    if history is None:
-        history = approvals.requester_histories([step.ticket])[step.ticket_id]
-    return dict(step=step, total=total, rows=catalog.ticket_answers(step.ticket), history=history,
+def _entry(step: ApprovalStep, total: int, past: list | None = None) -> dict:
+    """What an approver weighs: the request, its answers and the requester's earlier requests of
+    the same kind (passed in when the inbox loaded them for every entry at once)."""
+    if past is None:
+        past = approvals.similar_requests([step.ticket])[step.ticket_id]
+    return dict(step=step, total=total, rows=catalog.ticket_answers(step.ticket), past=past,
                 decidable=approvals.can_decide(current_user, step),
                 my_decision=next((d for d in step.decisions if d.approver_id == current_user.id), None))
 
@@ -30,8 +30,8 @@ def _entry(step: ApprovalStep, total: int, history: list | None = None) -> dict:
 def _inbox_context(failed: dict | None = None) -> dict:
     steps = approvals.inbox(current_user)
     totals = approvals.step_counts([s.ticket_id for s in steps]) if steps else {}
-    histories = approvals.requester_histories([s.ticket for s in steps])
-    return dict(entries=[_entry(s, totals.get(s.ticket_id, 1), histories[s.ticket_id]) for s in steps],
+    past = approvals.similar_requests([s.ticket for s in steps])
+    return dict(entries=[_entry(s, totals.get(s.ticket_id, 1), past[s.ticket_id]) for s in steps],
                 failed=failed,
                 stamp=live.approvals_stamp(current_user))
 
@@ -54,11 +54,8 @@ def inbox():
 @login_required
 def nav_link():
     """The "Approvals" nav link for people without the approver role (managers, team leads):
-    loaded lazily, and empty unless something waits for them, so no page pays a query for it."""
-    waiting = approvals.pending_count(current_user)
-    if not waiting:
-        return ""
-    return render("approvals/_nav_link.html", waiting=waiting)
+    loaded lazily, so no page pays a query for it, and hidden unless something waits for them."""
+    return render("approvals/_nav_link.html", waiting=approvals.pending_count(current_user))
 
 
 @bp.get("/steps/<int:step_id>")
@@ -93,12 +90,16 @@ def decide(step_id: int):
 
 
 def _decided(step: ApprovalStep, decision: Decision, back: str, from_inbox: bool):
-    """htmx: the entry becomes a short confirmation and the inbox count follows (out of band);
-    a plain post: a flash and back where the approver was."""
+    """htmx: the entry becomes a short confirmation, and the inbox count and the top bar's count
+    follow (out of band; the top bar counts only for people without the approver role, whose
+    link has no count); a plain post: a flash and back where the approver was, whose top bar
+    loads its count afresh."""
     verb = "Approved" if decision == Decision.APPROVED else "Rejected"
     if request.htmx:
-        count = len(approvals.inbox(current_user)) if from_inbox else None
-        return render("approvals/_decided.html", step=step, verb=verb, count=count)
+        waiting = approvals.pending_count(current_user)
+        nav_counted = not current_user.has_role(Role.APPROVER, Role.ADMIN)
+        return render("approvals/_decided.html", step=step, verb=verb, count=waiting if from_inbox else None,
+                      nav_waiting=waiting if nav_counted else None)
     flash(f"{verb} {step.ticket.reference} ({step.name}).", "success")
     return redirect(back, 303)
 
