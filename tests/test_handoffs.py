@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Channel, Comment, Level, LinkType, Role, RuleKind, Status, TicketEvent, TicketType, ValidationRule
 from app.services import assignment
-from app.services.errors import Conflict, ValidationFailed
+from app.services.errors import Conflict, IllegalTransition, ValidationFailed
 from app.services.lifecycle import available_transitions, transition_ticket
 from app.services.ticket_actions import plan_actions
 from app.services.ticket_properties import PropertyChanges, edit_properties
@@ -157,6 +157,20 @@ def test_edit_category_and_team_writes_one_event_per_property(org, make_ticket):
         ("category_changed", "Laptops", "Wifi"), ("transferred", "Desk", "Network"), ("tier_changed", "1", "2")]
 
 
+def test_closed_and_cancelled_tickets_keep_their_properties(org, make_ticket):
+    ticket = make_ticket(org.ann, org.laptops)
+    transition_ticket(ticket, Status.CANCELLED, org.tom, reason="Duplicate")
+    with pytest.raises(IllegalTransition, match="is cancelled: its properties are on record"):
+        edit_properties(ticket, org.tom, changes(ticket, category=org.wifi))
+
+
+def test_a_resolved_ticket_may_still_be_corrected(org, make_ticket):
+    ticket = make_ticket(org.ann, org.laptops)
+    assignment.claim_ticket(ticket, org.tom)
+    transition_ticket(ticket, Status.RESOLVED, org.tom, reason="Replaced the charger")
+    assert edit_properties(ticket, org.tom, changes(ticket, category=org.wifi, team=org.desk)) == ["category"]
+
+
 def test_edit_follows_the_matrix_unless_overridden_with_a_reason(org, make_ticket):
     ticket = make_ticket(org.ann, org.laptops)  # medium/high: P2
     edit_properties(ticket, org.tom, changes(ticket, impact=Level.HIGH))
@@ -296,6 +310,20 @@ def test_stale_sidebar_save_is_409(client, login, org, make_ticket):
     login(org.tom)
     response = client.post(f"/agent/tickets/{ticket.number}/properties", data=stale, headers=HX)
     assert response.status_code == 409 and "changed by Sue meanwhile" in response.get_data(as_text=True)
+
+
+def test_a_cancelled_ticket_shows_its_properties_read_only(client, login, org, make_ticket):
+    ticket = make_ticket(org.ann, org.laptops)
+    posted = form_for(ticket, category_id=str(org.wifi.id))
+    transition_ticket(ticket, Status.CANCELLED, org.tom, reason="Duplicate")
+    db.session.commit()
+    login(org.tom)
+    page = client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
+    assert "these are on record and stay as they are" in page
+    assert f"/agent/tickets/{ticket.number}/properties" not in page
+    response = client.post(f"/agent/tickets/{ticket.number}/properties", data=dict(posted, version=str(ticket.version)),
+                           headers=HX)
+    assert response.status_code == 409 and "its properties are on record" in response.get_data(as_text=True)
 
 
 def test_assign_over_http(client, login, org, make_ticket):

@@ -110,7 +110,8 @@ def find_transition(ticket: Ticket, target: Status, user: User | None) -> Transi
     if exists:
         raise IllegalTransition(f"You may not move this {kind} from {ticket.status.label} "
                                 f"to {target.label}.")
-    raise IllegalTransition(f"A {kind} cannot move from {ticket.status.label} to {target.label}.")
+    article = "An" if kind[0] in "aeiou" else "A"
+    raise IllegalTransition(f"{article} {kind} cannot move from {ticket.status.label} to {target.label}.")
 
 
 def check_version(ticket: Ticket, expected_version: int | None) -> None:

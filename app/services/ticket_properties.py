@@ -5,13 +5,14 @@ Each changed property is one audit event with its old and new value. The save is
 is built on an old version of the ticket, when a value breaks a rule below, or when the admins'
 validation rules (``policy.evaluate``, the same check a submission passes) refuse the result.
 A team change is a transfer and an assignee change an assignment (``services.assignment``).
+A closed or cancelled ticket's properties are its record (reports count them) and stay as they are.
 """
 from dataclasses import dataclass
 
-from app.models import Category, Level, Team, Ticket, TicketType, User, utcnow
+from app.models import FINAL_STATUSES, Category, Level, Team, Ticket, TicketType, User, utcnow
 from app.services.assignment import assign_ticket, transfer_ticket
 from app.services.audit import record_event
-from app.services.errors import ValidationFailed
+from app.services.errors import IllegalTransition, ValidationFailed
 from app.services.lifecycle import check_version
 from app.services.policy import evaluate as evaluate_policy
 from app.services.priority import PRIORITY_LABELS, derive_priority
@@ -44,6 +45,8 @@ def edit_properties(ticket: Ticket, actor: User, changes: PropertyChanges,
                     expected_version: int | None = None) -> list[str]:
     """Apply ``changes``; returns the names of the properties that changed (empty: none did)."""
     check_version(ticket, expected_version)
+    if not properties_editable(ticket):
+        raise IllegalTransition(f"{ticket.number} is {ticket.status.label.lower()}: its properties are on record and stay as they are.")
     errors = _errors(ticket, changes)
     if errors:
         raise ValidationFailed("Check the highlighted fields.", errors)
@@ -53,6 +56,11 @@ def edit_properties(ticket: Ticket, actor: User, changes: PropertyChanges,
     if changed:
         ticket.updated_at = utcnow()
     return changed
+
+
+def properties_editable(ticket: Ticket) -> bool:
+    """Open and resolved tickets may be corrected; closed and cancelled ones are the record."""
+    return ticket.status not in FINAL_STATUSES
 
 
 def _errors(ticket: Ticket, changes: PropertyChanges) -> dict[str, list[str]]:

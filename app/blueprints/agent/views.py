@@ -32,6 +32,7 @@ from app.services.history import ticket_history
 from app.services.lifecycle import available_transitions, transition_ticket
 from app.services.assignment import claim_ticket, escalation_of
 from app.services.ticket_actions import plan_actions
+from app.services.ticket_properties import properties_editable
 from app.services.tickets import create_ticket, link_tickets, ticket_links
 from app.services.users import search_users
 
@@ -97,7 +98,7 @@ def _ticket_context(ticket: Ticket, stamp: str | None = None, oob: bool = False,
         actions=plan_actions(ticket, current_user, available_transitions(ticket, current_user)),
         claim_form=ClaimForm(), transition_form=TransitionForm(formdata=None, version=version),
         comment_form=CommentForm.for_ticket(ticket),
-        properties_form=forms["properties_form"] if "properties_form" in forms else properties_form(ticket, version),
+        properties_form=forms.get("properties_form") or properties_form(ticket, version) if properties_editable(ticket) else None,
         escalate_form=EscalateForm(formdata=None, version=version), escalation=escalation_of(ticket),
         link_form=LinkForm(formdata=None), attach_form=AttachForm(formdata=None),
         answers=ticket_answers(ticket), steps=ticket_steps(ticket))
