@@ -272,6 +272,22 @@ def test_htmx_approve_replaces_the_entry_and_updates_the_count(client, login, wo
     assert other.number not in body
 
 
+def test_own_decision_moves_the_inbox_stamp_so_its_confirmation_stays(client, login, world, any_of):
+    """The decision answer carries the inbox's refresh with the stamp after the decision: the
+    next refresh is a 204 and does not re-render the inbox over the "Approved" confirmation."""
+    ticket = submit(world, any_of)
+    submit(world, any_of)
+    step = approvals.ticket_steps(ticket)[0]
+    login(world.amy)
+    inbox = client.get("/approvals/").get_data(as_text=True)
+    assert 'hx-sync="#approval-inbox-poll:replace"' in inbox
+    body = client.post(f"/approvals/steps/{step.id}/decide", headers=HX,
+                       data={"decision": "approved", "comment": "", "origin": "inbox"}).get_data(as_text=True)
+    poller = re.search(r'<div id="approval-inbox-poll"[^>]*hx-get="([^"]+)"[^>]*hx-swap-oob="true"', body)
+    assert poller, body
+    assert client.get(poller.group(1).replace("&amp;", "&"), headers=HX).status_code == 204
+
+
 def test_plain_reject_redirects_with_a_flash(client, login, world, any_of):
     ticket = submit(world, any_of)
     step = approvals.ticket_steps(ticket)[0]

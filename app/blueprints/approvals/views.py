@@ -90,8 +90,8 @@ def decide(step_id: int):
 
 
 def _decided(step: ApprovalStep, decision: Decision, back: str, from_inbox: bool):
-    """htmx: the entry becomes a short confirmation, and the inbox count and the top bar's count
-    follow (out of band; the top bar counts only for people without the approver role, whose
+    """htmx: the entry becomes a short confirmation, and the inbox count, its live stamp and the
+    top bar's count follow (out of band; the top bar counts only for people without the approver role, whose
     link has no count); a plain post: a flash and back where the approver was, whose top bar
     loads its count afresh."""
     verb = "Approved" if decision == Decision.APPROVED else "Rejected"
@@ -99,7 +99,7 @@ def _decided(step: ApprovalStep, decision: Decision, back: str, from_inbox: bool
         waiting = approvals.pending_count(current_user)
         nav_counted = not current_user.has_role(Role.APPROVER, Role.ADMIN)
         return render("approvals/_decided.html", step=step, verb=verb, count=waiting if from_inbox else None,
-                      nav_waiting=waiting if nav_counted else None)
+                      stamp=live.approvals_stamp(current_user), nav_waiting=waiting if nav_counted else None)
     flash(f"{verb} {step.ticket.reference} ({step.name}).", "success")
     return redirect(back, 303)
 
