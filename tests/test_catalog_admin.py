@@ -120,12 +120,14 @@ def test_item_round_trip(client, admin, hardware, make_team):
     response = client.post("/admin/catalog/items/new", data=item_data(hardware, team_id=str(desk.id)))
     assert response.status_code == 303
     item = db.session.scalar(select(CatalogItem).where(CatalogItem.name == "VPN access"))
-    assert (item.delivery_days, item.team_id, item.ticket_type, item.active) == (2, desk.id, TicketType.SERVICE_REQUEST, True)
+    # A new item starts inactive (it has no fields yet) and leads to its own page.
+    assert response.headers["Location"].endswith(f"/admin/catalog/items/{item.id}")
+    assert (item.delivery_days, item.team_id, item.ticket_type, item.active) == (2, desk.id, TicketType.SERVICE_REQUEST, False)
     page = client.get("/admin/catalog").get_data(as_text=True)
     assert "VPN access" in page and "Hardware" in page
 
     response = client.post(f"/admin/catalog/items/{item.id}", data=item_data(
-        hardware, name="VPN access (remote)", ticket_type="incident", delivery_days="", urgency="high"))
+        hardware, name="VPN access (remote)", ticket_type="incident", delivery_days="", urgency="high", active=""))
     assert response.status_code == 303
     db.session.refresh(item)
     assert (item.name, item.ticket_type, item.delivery_days, item.urgency) == (

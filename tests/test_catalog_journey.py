@@ -49,7 +49,8 @@ def admin_creates_item(page, base):
     page.get_by_label("Summary").fill("A laptop with a separate keyboard, mouse and stand.")
     page.get_by_label("Approval").select_option(label=POLICY)
     page.get_by_role("button", name="Create item").click()
-    page.get_by_role("link", name=ITEM).click()
+    # A new item starts inactive, on its own page, where its fields come next.
+    expect(page.get_by_role("heading", name="Inactive until you activate it")).to_be_visible(timeout=15000)
 
     page.get_by_role("link", name="Add field").first.click()
     page.get_by_label("Label").fill("Specification")
@@ -70,6 +71,8 @@ def admin_creates_item(page, base):
     page.get_by_role("button", name="Add field").click()
     fields = page.locator("#item-fields")
     expect(fields.get_by_text("Only when spec is “Above standard spec”")).to_be_visible()
+    page.locator("#item-state").get_by_role("button", name="Activate").click()
+    expect(page.get_by_text(f"{ITEM} is now offered in the catalog.")).to_be_visible(timeout=15000)
 
 
 def employee_submits(page, base) -> str:

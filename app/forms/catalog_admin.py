@@ -5,9 +5,9 @@ condition values of the field's own kind)."""
 import math
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, FloatField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms import (BooleanField, FloatField, HiddenField, IntegerField, RadioField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import AnyOf, DataRequired, NumberRange, Optional
 
 from app.forms.admin import PICK_FROM_LIST, MultiCheckboxField, _id_select, _length, _strip
 from app.models import FieldType, Level, RuleKind, TicketType
@@ -116,9 +116,11 @@ class MoveForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
-    """Retire (active absent) or reactivate (active sent): a one-button form."""
+    """Retire (active absent) or activate (active sent): a one-button form, on the catalog list
+    or on the item's page (``origin``, so the answer goes back where it was pressed)."""
 
     active = BooleanField()
+    origin = HiddenField(default="list", validators=[AnyOf(("list", "item"))])
 
 
 _FIELD_CHOICES = [(name, f"{label} ({name})") for name, label in REQUIRABLE.items()]

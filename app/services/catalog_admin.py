@@ -82,7 +82,10 @@ def count_items() -> tuple[int, int]:
 
 def save_item(item: CatalogItem | None, data: ItemInput) -> CatalogItem:
     """Create (``item`` None) or update an item; a new item, or one moved to another category,
-    goes last in its category."""
+    goes last in its category. A new item starts inactive, whatever ``data.active`` says: it has
+    no form yet, and employees must not order it until its fields are there (``activation_error``)."""
+    if item is None:
+        data.active = False
     _refuse_if(_item_errors(item, data))
     moved = item is None or item.category_id != data.category_id
     position = _next_item_position(data.category_id) if moved else item.position
@@ -121,6 +124,8 @@ def _item_errors(item: CatalogItem | None, data: ItemInput) -> dict[str, list[st
         policy = db.session.get(ApprovalPolicy, data.approval_policy_id)
         if policy is None or (not policy.active and (item is None or item.approval_policy_id != policy.id)):
             errors["approval_policy_id"] = ["Choose an active approval policy."]
+    if item is not None and data.active and not item.active and activation_error(item):
+        errors["active"] = [activation_error(item)]
     return errors
 
 
@@ -132,8 +137,20 @@ def move_item(item: CatalogItem, direction: str) -> None:
     db.session.flush()
 
 
+def activation_error(item: CatalogItem) -> str | None:
+    """Why ``item`` may not be offered to employees yet, or None: an item without a single form
+    field would file tickets that say nothing but the item's name."""
+    if not item.fields:
+        return (f"{item.name} has no form fields yet. Add at least one field (and preview the form) "
+                "before activating it, so employees have something to fill in.")
+    return None
+
+
 def set_item_active(item: CatalogItem, active: bool) -> None:
-    """Retire (leaves the catalog; filed tickets keep it) or bring back an item."""
+    """Retire (leaves the catalog; filed tickets keep it) or activate an item; activating one
+    that is not ready (``activation_error``) is refused."""
+    if active and not item.active and activation_error(item):
+        raise ValidationFailed(activation_error(item))
     item.active = active
     db.session.flush()
 
@@ -298,11 +315,15 @@ def _check_default(data: FieldInput, add) -> None:
 
 
 def delete_field(item: CatalogItem, form_field: FormField) -> None:
-    """Remove a question; refused while other questions appear only depending on it."""
+    """Remove a question; refused while other questions appear only depending on it, and for
+    the last field of an active item (employees would be offered an empty form)."""
     names = ", ".join(f.label for f in dependents(item, form_field.key, exclude=form_field))
     if names:
         raise ValidationFailed(f"{form_field.label} cannot be deleted: {names} depend(s) on it. "
                                "Change or delete them first.")
+    if item.active and item.fields == [form_field]:
+        raise ValidationFailed(f"{form_field.label} is the only field of {item.name}, which employees can "
+                               "order. Add another field first, or retire the item.")
     item.fields.remove(form_field)
     for position, each in enumerate(item.fields):
         each.position = position

@@ -27,8 +27,10 @@ def _list_context() -> dict:
 @bp.route("/catalog/items/new", methods=["GET", "POST"])
 @role_required()
 def catalog_item_new():
+    """A new item starts inactive and leads to its own page, where its fields are added next."""
     form = _item_form(None)
-    return _form_page(form, lambda data: catalog_admin.save_item(None, data), url_for("admin.catalog_list"),
+    return _form_page(form, lambda data: catalog_admin.save_item(None, data),
+                      lambda item: url_for("admin.catalog_item_edit", item_id=item.id),
                       "admin/catalog_item_form.html", item=None)
 
 
@@ -57,7 +59,9 @@ def _item_form(item: CatalogItem | None) -> ItemForm:
 
 
 def _fields_context(item: CatalogItem) -> dict:
-    return dict(item=item, move_form=MoveForm(formdata=None), delete_form=ActionForm(formdata=None))
+    return dict(item=item, move_form=MoveForm(formdata=None), delete_form=ActionForm(formdata=None),
+                active_form=ActiveForm(formdata=None, origin="item"),
+                not_ready=catalog_admin.activation_error(item))
 
 
 @bp.post("/catalog/items/<int:item_id>/move")
@@ -73,10 +77,21 @@ def catalog_item_move(item_id: int):
 @bp.post("/catalog/items/<int:item_id>/active")
 @role_required()
 def catalog_item_active(item_id: int):
+    """Retire or activate, from the list or from the item's page (the form says which, to
+    answer where it was pressed); activating an item that is not ready is refused with why."""
     item = db.get_or_404(CatalogItem, item_id)
     form = posted_form(ActiveForm)
-    catalog_admin.set_item_active(item, form.active.data)
+    on_item = form.origin.data == "item"
+    item_page = url_for("admin.catalog_item_edit", item_id=item.id)
+    try:
+        catalog_admin.set_item_active(item, form.active.data)
+    except ValidationFailed as error:
+        db.session.rollback()
+        return refuse(error, item_page if on_item else url_for("admin.catalog_list"))
     db.session.commit()
+    if on_item:
+        flash(f"{item.name} is {'now offered in the catalog' if item.active else 'retired'}.", "success")
+        return redirect(item_page, 303)
     return _back_to_list()
 
 

@@ -20,9 +20,10 @@ from app.services.errors import ValidationFailed
 from app.sessions import reissue_session
 
 
-def _form_page(form, save, done: str, template: str, fragment: str | None = None, **context):
+def _form_page(form, save, done, template: str, fragment: str | None = None, **context):
     """GET shows ``form``; a valid POST goes through ``save(input)``, commits and redirects to
-    ``done`` with a flash; anything refused re-renders ``template`` with status 422."""
+    ``done`` (a URL, or a function of the saved object giving one) with a flash; anything
+    refused re-renders ``template`` with status 422."""
     if form.validate_on_submit():
         try:
             saved = save(form.to_input())
@@ -31,7 +32,7 @@ def _form_page(form, save, done: str, template: str, fragment: str | None = None
         else:
             db.session.commit()
             flash(f"Saved {saved.name}.", "success")
-            return redirect(done, 303)
+            return redirect(done(saved) if callable(done) else done, 303)
     return render(template, fragment=fragment, form=form, status=422 if form.is_submitted() else 200,
                   **context)
 
