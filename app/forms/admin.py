@@ -95,9 +95,12 @@ class TeamForm(FlaskForm):
 class MemberForm(FlaskForm):
     user_id = _id_select("Person")
     is_lead = BooleanField("Team lead")
+    # Offered after a refusal: only technicians work a team's queue (services.teams.add_member).
+    make_agent = BooleanField("Give them the Technician role")
 
     def set_people(self, people) -> None:
-        self.user_id.choices = [("", "Choose a person…")] + [(u.id, f"{u.name} ({u.email})") for u in people]
+        self.user_id.choices = [("", "Choose a person…")] + [
+            (u.id, f"{u.name} ({u.email})" + ("" if u.is_agent else " · not a technician")) for u in people]
 
 
 class LeadForm(FlaskForm):

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Membership, Team, User
+from app.models import Membership, Role, Team, User
 from app.services.errors import NotFound, ValidationFailed
-from app.services.users import set_membership
+from app.services.users import set_membership, set_roles
 
 TIERS = (1, 2, 3)
 
@@ -93,13 +93,25 @@ def member_candidates(team: Team) -> list[User]:
         select(User).where(User.active, User.id.not_in(members)).order_by(func.lower(User.name))))
 
 
-def add_member(team: Team, user_id: int | None, *, is_lead: bool = False) -> Membership:
-    """Put an active person in ``team``; someone already in it is refused, not changed."""
+def add_member(team: Team, user_id: int | None, *, is_lead: bool = False,
+               make_agent: bool = False) -> Membership:
+    """Put an active person in ``team``; someone already in it is refused, not changed.
+
+    A team is a queue of IT work, and only technicians may work tickets, so a member who is
+    not one would be listed but could not claim or be assigned anything (like Zammad's groups
+    and Jira Service Management's agents). Such a person is refused unless the admin also
+    gives them the Technician role (``make_agent``), a choice made knowingly, never implied."""
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.active:
         raise ValidationFailed("Choose an active person.", {"user_id": ["Choose an active person from the list."]})
     if db.session.get(Membership, (team.id, user.id)) is not None:
         raise ValidationFailed("Already a member.", {"user_id": [f"{user.name} is already in this team."]})
+    if not user.is_agent:
+        if not make_agent:
+            raise ValidationFailed(f"{user.name} is not a technician.", {"make_agent": [
+                f"{user.name} is not a technician, and only technicians work a team's tickets. "
+                f"Tick this to give {user.name} the Technician role as well, or choose someone else."]})
+        set_roles(user, user.roles | {Role.AGENT})
     return set_membership(team, user, is_lead=is_lead)
 
 

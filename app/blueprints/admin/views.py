@@ -125,7 +125,7 @@ def team_member_add(team_id: int):
     form.set_people(teams.member_candidates(team))
     if form.validate_on_submit():
         try:
-            teams.add_member(team, form.user_id.data, is_lead=form.is_lead.data)
+            teams.add_member(team, form.user_id.data, is_lead=form.is_lead.data, make_agent=form.make_agent.data)
         except ValidationFailed as error:
             apply_field_errors(form, error)
         else:
