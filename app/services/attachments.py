@@ -68,8 +68,9 @@ def storage_path(sha256: str) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / sha256[:2] / sha256
 
 
-def store_file(upload: FileStorage) -> StoredFile:
-    """Check and store one upload, or raise ValidationFailed naming the file and the reason."""
+def _read_checked(upload: FileStorage) -> tuple[bytes, str, str]:
+    """(bytes, shown name, sniffed type) of one upload, or ValidationFailed naming the file and
+    the reason."""
     cap = current_app.config["ATTACHMENT_MAX_BYTES"]
     data = upload.stream.read(cap + 1)
     name = display_name(upload.filename)
@@ -83,6 +84,27 @@ def store_file(upload: FileStorage) -> StoredFile:
         msg = (f"{name}: this type of file is not accepted. Attach images, PDF, Office "
                "documents, text or log files, or zip archives.")
         raise ValidationFailed(msg, {"attachments": [msg]})
+    return data, name, content_type
+
+
+def upload_errors(files) -> list[str]:
+    """One message for each upload that would be refused, storing nothing: a form can then
+    report a bad file together with everything else that is wrong, in one round. Each stream
+    is rewound, so the uploads can still be stored afterwards."""
+    messages = []
+    for upload in real_uploads(files):
+        try:
+            _read_checked(upload)
+        except ValidationFailed as error:
+            messages.append(error.message)
+        finally:
+            upload.stream.seek(0)
+    return messages
+
+
+def store_file(upload: FileStorage) -> StoredFile:
+    """Check and store one upload, or raise ValidationFailed naming the file and the reason."""
+    data, name, content_type = _read_checked(upload)
     digest = hashlib.sha256(data).hexdigest()
     path = storage_path(digest)
     if not path.exists():
@@ -100,7 +122,11 @@ def real_uploads(files) -> list[FileStorage]:
 
 
 def attach_files(ticket: Ticket, uploader: User, files, comment: Comment | None = None) -> list[Attachment]:
-    """Store every upload first (so one bad file refuses them all), then record them."""
+    """Check every upload first (one bad file refuses them all, and every bad one is named in
+    the one ValidationFailed), then store and record them."""
+    refused = upload_errors(files)
+    if refused:
+        raise ValidationFailed(" ".join(refused), {"attachments": refused})
     stored = [store_file(f) for f in real_uploads(files)]
     attachments = []
     for s in stored:
