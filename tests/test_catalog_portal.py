@@ -288,7 +288,7 @@ def test_validation_rule_errors_show_by_their_field(client, ann, laptop):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert '<p class="error" id="q_asset-err">Power laptops replace an old one: give its tag.</p>' in html
-    assert 'role="alert">Visio is not licensed.</div>' in html
+    assert '<li>Visio is not licensed.</li>' in html  # in the error summary, as the form's own message
 
 
 # --- Drafts and files ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from wtforms.validators import Length, Optional, Regexp
 
 from app.http_input import optional_id, parse_id
 from app.models import Level, TicketType
-from app.services.tickets import TicketInput
+from app.services.tickets import REQUIRED_TO_SUBMIT, TicketInput
 
 LEVEL_CHOICES = [("", "Choose…")] + [(lvl.value, lvl.label) for lvl in Level]
 IMPACT_HINT = "High: many people or a whole service. Medium: a team or a key task. Low: just me."
@@ -26,10 +26,17 @@ class VersionedForm(FlaskForm):
     def expected_version(self) -> int | None:
         return parse_id(str(self.version.data or ""))
 
+    def valid(self, name: str):
+        """The field's data, or None when the form refused it (so that the rest of the input
+        can still be checked in the same round)."""
+        field = self[name]
+        return None if field.errors else field.data
+
 
 class TicketForm(VersionedForm):
     """Every field is optional here: a draft may be half-filled. What a submission must hold
-    is decided by ``services.tickets.submission_errors`` and shown next to these fields."""
+    is decided by ``services.tickets.submission_errors`` and shown next to these fields; the
+    fields it requires are flagged ``required``, so they are marked and announced as such."""
 
     ticket_type = RadioField("What is it?", default=TicketType.INCIDENT.value, choices=[
         (TicketType.INCIDENT.value, "Something is broken"),
@@ -47,12 +54,18 @@ class TicketForm(VersionedForm):
         Regexp(r"^[0-9+()./\- ext]{5,40}$", message="Use digits, spaces and + ( ) - only.")])
     attachments = MultipleFileField("Screenshots or files")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in REQUIRED_TO_SUBMIT:
+            self[name].flags.required = True
+
     def set_category_choices(self, categories) -> None:
         self.category_id.choices = [("", "Choose…")] + [(c.id, c.name) for c in categories]
 
     def to_input(self) -> TicketInput:
+        """The input as typed, each field the form refused left empty."""
         return TicketInput(
-            ticket_type=TicketType(self.ticket_type.data or TicketType.INCIDENT.value),
-            title=self.title.data or "", description=self.description.data or "",
-            category_id=self.category_id.data, impact=_level(self.impact.data),
-            urgency=_level(self.urgency.data), contact_phone=self.contact_phone.data)
+            ticket_type=TicketType(self.valid("ticket_type") or TicketType.INCIDENT.value),
+            title=self.valid("title") or "", description=self.valid("description") or "",
+            category_id=self.valid("category_id"), impact=_level(self.valid("impact")),
+            urgency=_level(self.valid("urgency")), contact_phone=self.valid("contact_phone"))

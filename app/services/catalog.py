@@ -18,8 +18,8 @@ from app.models import (
     Ticket, User,
 )
 from app.services import tickets
-from app.services.attachments import attach_files, real_uploads
-from app.services.catalog_forms import FieldSpec, answer_rows, specs_from_json
+from app.services.attachments import attach_files, real_uploads, upload_errors
+from app.services.catalog_forms import FieldSpec, answer_rows, initial_answers, specs_from_json
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.search import contains
 
@@ -141,6 +141,21 @@ def _attach_uploads(draft: Ticket, author: User, file_keys: list[str], uploads: 
             raise FilesRefused(draft, errors)
         draft.answers = json.dumps(answers, sort_keys=True)
         db.session.flush()
+
+
+def file_errors(uploads: dict) -> dict[str, list[str]]:
+    """Every upload that would be refused, by the input of its file field; nothing stored."""
+    errors = {f"q_{key}": upload_errors(files) for key, files in uploads.items()}
+    return {name: messages for name, messages in errors.items() if messages}
+
+
+def has_answers(specs: list[FieldSpec], raw_answers: dict, notes: str = "") -> bool:
+    """Whether a new draft would hold anything the person entered: an answer other than the
+    form's default, or a note. An untouched form, saved or refused, makes no draft."""
+    defaults = initial_answers(specs)
+    return bool((notes or "").strip()) or any(
+        raw_answers.get(s.key, defaults[s.key]) != defaults[s.key]
+        for s in specs if s.type != FieldType.FILE)
 
 
 def draft_answers(draft: Ticket) -> dict:

@@ -2,6 +2,7 @@
 priority, the first team, links. Status moves go through ``lifecycle.transition_ticket``; who
 works a ticket (claim, assign, transfer, escalate) is ``services.assignment``."""
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,9 @@ from app.services.policy import evaluate as evaluate_policy
 from app.services.priority import PRIORITY_LABELS, derive_priority
 
 TITLE_MIN = 5
+# The form fields a portal or agent ticket needs before it can leave Draft (``submission_errors``);
+# forms mark them as required.
+REQUIRED_TO_SUBMIT = ("title", "description", "category_id", "impact", "urgency")
 
 
 @dataclass
@@ -69,6 +73,16 @@ def _apply_input(ticket: Ticket, data: TicketInput) -> None:
         ticket.priority = derive_priority(ticket.impact, ticket.urgency)
 
 
+def has_content(data: TicketInput, author: User) -> bool:
+    """Whether a new draft would hold anything the person entered: text, a choice, or a phone
+    other than their own (the form's default). A blank form, saved or refused, makes no
+    "Untitled" draft."""
+    phone = (data.contact_phone or "").strip()
+    return bool((data.title or "").strip() or (data.description or "").strip()
+                or data.category_id or data.impact or data.urgency
+                or (phone and phone != (author.phone or "").strip()))
+
+
 def save_draft(author: User, data: TicketInput, draft: Ticket | None = None,
                expected_version: int | None = None) -> Ticket:
     """Create or update a draft. Nothing is required; a draft is private and starts no clock."""
@@ -113,8 +127,17 @@ def submit_ticket(ticket: Ticket, actor: User, *, team: Team | None = None,
 
 def _check_submission(ticket: Ticket) -> list[ApprovalPolicy]:
     """Every check a submission must pass, all reported at once; returns the approval policies
-    that apply. A catalog ticket's answers are validated against its item's current form and
-    kept, with that form's snapshot, on the ticket."""
+    that apply."""
+    errors, policies = _submission_findings(ticket)
+    if errors:
+        raise ValidationFailed("Some information is missing or not allowed.", errors)
+    return policies
+
+
+def _submission_findings(ticket: Ticket) -> tuple[dict[str, list[str]], list[ApprovalPolicy]]:
+    """(what refuses the submission, by form field; the approval policies that apply). A catalog
+    ticket's answers are validated against its item's current form and kept, with that form's
+    snapshot, on the ticket; the validation rules see those clean answers."""
     errors = submission_errors(ticket)
     item = ticket.catalog_item
     if item is not None:
@@ -127,10 +150,20 @@ def _check_submission(ticket: Ticket) -> list[ApprovalPolicy]:
     result = evaluate_policy(ticket)
     for key, messages in result.errors.items():
         errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationFailed("Some information is missing or not allowed.", errors)
     policies = [item.approval_policy] if item is not None and item.needs_approval else []
-    return policies + [p for p in result.approval_policies if p not in policies]
+    return errors, policies + [p for p in result.approval_policies if p not in policies]
+
+
+def submission_refusals(build: Callable[[], Ticket]) -> dict[str, list[str]]:
+    """What submitting the ticket that ``build()`` makes or fills in would be refused for (the
+    messages of ``submit_ticket``, by form field), changing nothing: it runs in a savepoint
+    that is rolled back, so a form that cannot be saved, or a submission held back by a bad
+    file, can still report everything a submission lacks in the same round."""
+    savepoint = db.session.begin_nested()
+    try:
+        return _submission_findings(build())[0]
+    finally:
+        savepoint.rollback()
 
 
 def queue_ticket(ticket: Ticket, team: Team | None = None) -> None:
@@ -147,17 +180,28 @@ def queue_ticket(ticket: Ticket, team: Team | None = None) -> None:
 def create_ticket(data: TicketInput, *, requester: User | None, created_by: User,
                   channel: Channel, team: Team | None = None) -> Ticket:
     """File a ticket in one step: an agent for a caller, a walk-in, or proactive work."""
-    ticket = Ticket(status=Status.DRAFT, requester=requester, created_by=created_by,
-                    channel=channel)
-    _apply_input(ticket, data)
-    db.session.add(ticket)
-    db.session.flush()  # ids first: who may submit is decided by requester_id/created_by_id
+    ticket = _unfiled(data, requester, created_by, channel)
     try:
         submit_ticket(ticket, created_by, team=team)
     except ValidationFailed:
         db.session.delete(ticket)  # nothing half-made stays behind; the caller keeps the input
         db.session.flush()
         raise
+    return ticket
+
+
+def filing_refusals(data: TicketInput, *, requester: User | None, created_by: User,
+                    channel: Channel) -> dict[str, list[str]]:
+    """What ``create_ticket`` would refuse ``data`` for, by form field, changing nothing."""
+    return submission_refusals(lambda: _unfiled(data, requester, created_by, channel))
+
+
+def _unfiled(data: TicketInput, requester: User | None, created_by: User, channel: Channel) -> Ticket:
+    ticket = Ticket(status=Status.DRAFT, requester=requester, created_by=created_by,
+                    channel=channel)
+    _apply_input(ticket, data)
+    db.session.add(ticket)
+    db.session.flush()  # ids first: who may submit is decided by requester_id/created_by_id
     return ticket
 
 

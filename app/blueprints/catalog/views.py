@@ -2,20 +2,22 @@
 conditional fields shown and hidden by htmx), keep it as a draft, submit it.
 
 As in the portal, the answers are saved as a draft before anything can refuse them, so a bad
-file or a refused submission never costs the employee what they typed.
+file or a refused submission never costs the employee what they typed; an untouched form makes
+no draft, and every message of a refused form comes back in one round.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints.common import apply_field_errors, get_draft_or_404, posted_form, render
+from app.blueprints.common import get_draft_or_404, posted_form, render
+from app.blueprints.form_errors import show_errors
 from app.blueprints.portal.views import DRAFT_CONFLICT
 from app.blueprints.catalog import bp
 from app.extensions import db
 from app.forms.catalog import CatalogItemForm, FieldsRefreshForm
 from app.models import CatalogItem, Status, Ticket
-from app.services import catalog, permissions, tickets
+from app.services import catalog, permissions, submissions
 from app.services.catalog_forms import initial_answers, item_specs, visible_specs
-from app.services.errors import Conflict, DomainError, ValidationFailed
+from app.services.errors import Conflict
 from app.services.users import search_users
 
 
@@ -51,9 +53,9 @@ def _item_or_404(item_id: int, retired_ok: bool = False) -> CatalogItem:
 def item(item_id: int):
     item = _item_or_404(item_id)
     form = CatalogItemForm()
-    if form.validate_on_submit():
+    if form.is_submitted():
         return _save(form, item)
-    return _render_item(form, item, status=422 if form.is_submitted() else 200)
+    return _render_item(form, item)
 
 
 @bp.post("/<int:item_id>/fields")
@@ -77,61 +79,62 @@ def draft_edit(draft_id: int):
     if draft.catalog_item is None or draft.created_by_id != current_user.id:
         abort(404)
     form = CatalogItemForm(notes=draft.description, version=draft.version)
-    if form.validate_on_submit():
+    if form.is_submitted():
         return _save(form, draft.catalog_item, draft)
-    return _render_item(form, draft.catalog_item, draft, status=422 if form.is_submitted() else 200)
+    return _render_item(form, draft.catalog_item, draft)
 
 
 def _save(form: CatalogItemForm, item: CatalogItem, draft: Ticket | None = None):
-    """Save the draft (answers, files), then submit it if asked. A refusal commits the draft
-    and shows the form again with each message by its input."""
+    """One round: the form's checks, the answers, the files and (for "Submit") the validation
+    rules all run and come back together, each message by its input. The answers are saved
+    as a draft first when the form takes them, and committed even when refused."""
+    can_save = form.validate()
     specs = item_specs(item)
+    answers = form.answers(specs)
     try:
-        draft = catalog.save_catalog_draft(current_user, item, form.answers(specs),
-                                           form.uploads(specs), draft, form.expected_version(),
-                                           notes=form.notes.data or "")
+        outcome = submissions.catalog_form(
+            current_user, item, answers, form.uploads(specs), draft=draft,
+            expected_version=form.expected_version(), notes=form.valid("notes") or "",
+            submit=form.wants_submit, can_save=can_save)
     except Conflict:
         form.form_errors.append(DRAFT_CONFLICT)
         form.version.data = draft.version  # saving again now is a deliberate overwrite
-        return _render_item(form, item, draft, answers=form.answers(specs), status=409)
-    except catalog.FilesRefused as error:
-        db.session.commit()
-        return _kept_as_draft(form, item, error.draft, error)
-    try:
-        if form.wants_submit:
-            tickets.submit_ticket(draft, current_user)
-    except DomainError as error:
-        db.session.commit()
-        return _kept_as_draft(form, item, draft, error)
+        return _render_item(form, item, draft, answers=answers, status=409)
+    if not can_save or outcome.errors:
+        return _refused(form, item, draft, outcome, answers)
     db.session.commit()
-    if draft.is_draft:
+    saved = outcome.ticket
+    if saved.is_draft:
         flash("Draft saved. Only you can see it until you submit it.", "success")
-        return redirect(url_for("catalog.draft_edit", draft_id=draft.id), 303)
-    if draft.status == Status.UNDER_REVIEW:
-        flash(f"{draft.number} submitted. It now waits for approval; you can follow it here.",
+        return redirect(url_for("catalog.draft_edit", draft_id=saved.id), 303)
+    if saved.status == Status.UNDER_REVIEW:
+        flash(f"{saved.number} submitted. It now waits for approval; you can follow it here.",
               "success")
     else:
-        flash(f"{draft.number} submitted. IT will be in touch here.", "success")
-    return redirect(url_for("portal.ticket_detail", number=draft.number), 303)
+        flash(f"{saved.number} submitted. IT will be in touch here.", "success")
+    return redirect(url_for("portal.ticket_detail", number=saved.number), 303)
 
 
-def _kept_as_draft(form: CatalogItemForm, item: CatalogItem, draft: Ticket, error: DomainError):
-    specs = item_specs(item)
-    names = {s.name for s in specs}
-    answer_errors = {k: v for k, v in error.field_errors.items() if k in names}
-    rest = {("notes" if k == "description" else k): v
-            for k, v in error.field_errors.items() if k not in names}
-    if rest or not answer_errors:
-        apply_field_errors(form, ValidationFailed(error.message, rest))
+def _refused(form: CatalogItemForm, item: CatalogItem, draft: Ticket | None,
+             outcome: submissions.Outcome, answers: dict):
+    """The form again with every message: the answers' by their inputs, the rest on the form
+    (a rule about the description is about "Anything else?"). A saved draft is committed."""
+    names = {s.name for s in item_specs(item)}
+    answer_errors = {k: v for k, v in outcome.errors.items() if k in names}
+    show_errors(form, {k: v for k, v in outcome.errors.items() if k not in names},
+                aliases={"description": "notes"})
+    if outcome.ticket is None:  # nothing was saved
+        return _render_item(form, item, draft, answers=answers, errors=answer_errors,
+                            status=outcome.status)
+    db.session.commit()
+    draft = outcome.ticket
     form.version.data = draft.version
     if form.wants_submit:
-        flash("Not submitted yet: see the notes by the fields. What you entered is kept as a "
-              "draft.", "warning")
+        flash("Not submitted yet. What you entered is kept as a draft.", "warning")
     else:
-        flash("Your answers are saved as a draft, but some files were not attached: see the "
-              "notes by the files.", "warning")
-    response = _render_item(form, item, draft, answers=form.answers(specs), errors=answer_errors,
-                            status=error.status_code)
+        flash("Your answers are saved as a draft, but some files were not attached.", "warning")
+    response = _render_item(form, item, draft, answers=answers, errors=answer_errors,
+                            status=outcome.status)
     response.headers["HX-Push-Url"] = url_for("catalog.draft_edit", draft_id=draft.id)
     return response
 

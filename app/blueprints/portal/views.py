@@ -1,7 +1,8 @@
 """The employee portal: report or request, keep drafts, follow one's own tickets live.
 
 Whatever an employee typed is saved as a draft before anything else can fail (bad files, a
-submission that lacks something), so a refusal never costs them their text.
+submission that lacks something), so a refusal never costs them their text; a blank form makes
+no draft. Every message of a refused form comes back in one round (``services.submissions``).
 """
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -11,15 +12,15 @@ from sqlalchemy.orm import joinedload
 from app.blueprints.common import (
     apply_field_errors, get_draft_or_404, get_ticket_or_404, refuse, render,
 )
+from app.blueprints.form_errors import show_errors
 from app.blueprints.portal import bp
 from app.extensions import db
 from app.forms.portal import DeleteDraftForm, MyTicketsForm, PortalTicketForm, ReplyForm, StatusForm
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
 from app.http_input import query_int
 from app.models import Attachment, Status, Ticket
-from app.services import approvals, catalog, comments, lifecycle, live, tickets
+from app.services import approvals, catalog, comments, lifecycle, live, submissions, tickets
 from app.services.categories import active_categories
-from app.services.attachments import attach_files
 from app.services.errors import Conflict, DomainError, ValidationFailed
 from app.services.my_tickets import my_tickets_query, rejected_ids
 
@@ -62,9 +63,9 @@ def _draft_count() -> int:
 @login_required
 def ticket_new():
     form = _ticket_form(contact_phone=current_user.phone)
-    if form.validate_on_submit():
+    if form.is_submitted():
         return _save_ticket_form(form)
-    return _render_form(form, status=422 if form.is_submitted() else 200)
+    return _render_form(form)
 
 
 @bp.get("/drafts")
@@ -82,9 +83,9 @@ def draft_edit(draft_id: int):
     if draft.catalog_item_id is not None:  # a catalog draft has its item's form
         return redirect(url_for("catalog.draft_edit", draft_id=draft.id), 303)
     form = _ticket_form(obj=draft)
-    if form.validate_on_submit():
+    if form.is_submitted():
         return _save_ticket_form(form, draft)
-    return _render_form(form, draft, status=422 if form.is_submitted() else 200)
+    return _render_form(form, draft)
 
 
 @bp.post("/drafts/<int:draft_id>/delete")
@@ -108,40 +109,43 @@ def _ticket_form(**kwargs) -> PortalTicketForm:
 
 
 def _save_ticket_form(form: PortalTicketForm, draft: Ticket | None = None):
-    """Save the text as a draft first; then attach the files and, for "Submit", submit. If the
-    files or the submission are refused, the draft is still committed and the form comes back
-    with each message by its field."""
+    """One round: the form's checks, the files and (for "Submit") the submission all run, and
+    their messages come back together by their fields. What was typed is saved as a draft
+    first when the form takes it, and committed even when the files or the submission are
+    refused."""
+    can_save = form.validate()
     try:
-        draft = tickets.save_draft(current_user, form.to_input(), draft, form.expected_version())
+        outcome = submissions.portal_form(
+            current_user, form.to_input(), form.attachments.data, draft=draft,
+            expected_version=form.expected_version(), submit=form.wants_submit, can_save=can_save)
     except Conflict:
         form.form_errors.append(DRAFT_CONFLICT)
         form.version.data = draft.version  # saving again now is a deliberate overwrite
         return _render_form(form, draft, status=409)
-    try:
-        attach_files(draft, current_user, form.attachments.data)
-        if form.wants_submit:
-            tickets.submit_ticket(draft, current_user)
-    except DomainError as error:
-        db.session.commit()
-        return _kept_as_draft(form, draft, error)
+    show_errors(form, outcome.errors)
+    if not can_save or outcome.errors:
+        return _refused(form, outcome, draft)
     db.session.commit()
-    if draft.is_draft:
+    saved = outcome.ticket
+    if saved.is_draft:
         flash("Draft saved. Only you can see it until you submit it.", "success")
-        return redirect(url_for("portal.draft_edit", draft_id=draft.id), 303)
-    flash(f"{draft.number} submitted. IT will be in touch here.", "success")
-    return redirect(url_for("portal.ticket_detail", number=draft.number), 303)
+        return redirect(url_for("portal.draft_edit", draft_id=saved.id), 303)
+    flash(f"{saved.number} submitted. IT will be in touch here.", "success")
+    return redirect(url_for("portal.ticket_detail", number=saved.number), 303)
 
 
-def _kept_as_draft(form: PortalTicketForm, draft: Ticket, error: DomainError):
-    apply_field_errors(form, error)
+def _refused(form: PortalTicketForm, outcome: submissions.Outcome, draft: Ticket | None):
+    """The form again with every message; the draft, if one was saved, committed and named."""
+    if outcome.ticket is None:  # nothing was saved
+        return _render_form(form, draft, status=outcome.status)
+    db.session.commit()
+    draft = outcome.ticket
     form.version.data = draft.version
     if form.wants_submit:
-        flash("Not submitted yet: see the notes by the fields. What you wrote is kept as a draft.",
-              "warning")
+        flash("Not submitted yet. What you wrote is kept as a draft.", "warning")
     else:
-        flash("Your text is saved as a draft, but the files were not attached: see the note by "
-              "the files.", "warning")
-    response = _render_form(form, draft, status=error.status_code)
+        flash("Your text is saved as a draft, but the files were not attached.", "warning")
+    response = _render_form(form, draft, status=outcome.status)
     # A boosted post to /new now shows a saved draft: let the address bar say where it lives.
     response.headers["HX-Replace-Url"] = url_for("portal.draft_edit", draft_id=draft.id)
     return response
