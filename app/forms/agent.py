@@ -107,6 +107,10 @@ class AgentTicketForm(TicketForm):
     requester: User | None = None
     team: Team | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requester_search.flags.required = True  # unless proactive, as its hint says
+
     def set_team_choices(self, teams) -> None:
         self.team_id.choices = [("", "The category's team")] + [(t.id, t.name) for t in teams]
 
@@ -115,24 +119,25 @@ class AgentTicketForm(TicketForm):
         return self.channel.data == PROACTIVE
 
     def channel_value(self) -> Channel:
-        return Channel(self.channel.data)
+        """The channel chosen; one never offered (a tampered post, refused by the form) counts
+        as the default while the rest of the input is checked."""
+        return Channel(self.valid("channel") or Channel.PHONE.value)
 
     def validate(self, extra_validators=None) -> bool:
-        """Turn the picked requester and team into objects; a missing requester is reported
+        """Every field is checked in the same round: the picked requester and team are turned
+        into objects even when another field is refused, and a missing requester is reported
         next to the requester field (unless the ticket is proactive work)."""
-        if not super().validate(extra_validators):
-            return False
-        self.team = db.session.get(Team, self.team_id.data) if self.team_id.data else None
+        valid = super().validate(extra_validators)
+        self.team = db.session.get(Team, self.team_id.data) if self.valid("team_id") else None
         if self.proactive:
-            return True
+            return valid
         self.requester = self._picked_requester()
-        if self.requester is None:
-            self.requester_search.errors = [NO_REQUESTER]
-            return False
-        return True
+        if self.requester is None and not self.requester_id.errors:
+            self.requester_search.errors = list(self.requester_search.errors) + [NO_REQUESTER]
+        return valid and self.requester is not None
 
     def _picked_requester(self) -> User | None:
-        user = db.session.get(User, self.requester_id.data) if self.requester_id.data else None
-        if user is None and "@" in (self.requester_search.data or ""):
+        user = db.session.get(User, self.requester_id.data) if self.valid("requester_id") else None
+        if user is None and "@" in (self.valid("requester_search") or ""):
             user = find_user_by_email(self.requester_search.data)
         return user if user is not None and user.active else None
