@@ -13,14 +13,26 @@ queries. When a page spans several statuses and is sorted by ticket columns, its
 merge of one ordered, limited index walk per status (``_merged_ids``): a database cannot walk
 one index in order across an ``IN`` list, so without the merge it reads and sorts every open
 ticket for each page. Counts are bounded (``COUNT_CAP``): past it a tab says "1000+", and a
-count never costs more than reading that many index entries. Pages stop at ``MAX_PAGE_ROWS``
-rows deep, which keeps OFFSET bounded too; narrowing the filters reaches anything further.
+count never costs more than reading that many index entries.
+
+Next and Previous are keyset ("seek") links where the sort allows it: the link carries the sort
+key and id of the page's last (or first) row as ``after=`` (or ``before=``), and the next page
+is the rows past that key, so page 400 costs what page 2 does and a ticket added or closed
+meanwhile neither repeats nor skips a row. Sorts on a joined name (requester, category, team,
+assignee) may be NULL and are not keyed by a ticket index, so they page by number (``page=``)
+as before; ``page=`` is accepted for every sort (bookmarks, the live refresh) and is bounded by
+``MAX_PAGE_ROWS`` rows deep, which keeps OFFSET bounded; narrowing the filters reaches anything
+further. A cursor that does not parse, or was made for another sort, is ignored (the page
+number decides), never an error: it is only a position.
 """
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy import case, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -53,6 +65,16 @@ SORT_COLUMNS = {
     "created": (Ticket.created_at,),
     "updated": (Ticket.updated_at,),
 }
+# The sorts that page by key: how a ticket gives its key, and how a cursor's values parse back.
+KEYED_SORTS = {
+    "number": ((lambda t: t.number), str),
+    "title": ((lambda t: t.title), str),
+    "priority": ((lambda t: t.priority), int, (lambda t: t.created_at), datetime.fromisoformat),
+    "status": ((lambda t: STATUS_ORDER.index(t.status)), int),
+    "created": ((lambda t: t.created_at), datetime.fromisoformat),
+    "updated": ((lambda t: t.updated_at), datetime.fromisoformat),
+}
+CURSOR_MAX = 600  # characters; a title is at most 200
 JOINED_SORTS = {"requester": (_requester, Ticket.requester_id), "category": (Category, Ticket.category_id),
                 "team": (Team, Ticket.team_id), "assignee": (_assignee, Ticket.assignee_id)}
 SORTS = tuple(key for name in SORT_COLUMNS for key in (name, "-" + name))
@@ -84,13 +106,28 @@ class QueueFilters:
 @dataclass
 class QueuePage:
     """One page of a queue; the attribute names are those ``macros.pagination`` reads.
-    ``total`` stops at ``COUNT_CAP``; ``capped`` says it did."""
+    ``total`` stops at ``COUNT_CAP``; ``capped`` says it did. ``next_cursor`` and
+    ``prev_cursor`` (None for a sort that pages by number) key the Next and Previous links."""
 
     items: list[Ticket]
     page: int
     per_page: int
     total: int
     more: bool = field(default=False)  # a row exists past this page
+    sort: str = DEFAULT_SORT
+    earlier: bool | None = None  # a row exists before this page (None: page > 1 says so)
+
+    @property
+    def keyed(self) -> bool:
+        return self.sort.lstrip("-") in KEYED_SORTS and bool(self.items)
+
+    @property
+    def next_cursor(self) -> str | None:
+        return encode_cursor(self.sort, self.items[-1]) if self.keyed else None
+
+    @property
+    def prev_cursor(self) -> str | None:
+        return encode_cursor(self.sort, self.items[0]) if self.keyed else None
 
     @property
     def capped(self) -> bool:
@@ -104,7 +141,7 @@ class QueuePage:
 
     @property
     def has_prev(self) -> bool:
-        return self.page > 1
+        return self.page > 1 if self.earlier is None else self.earlier
 
     @property
     def has_next(self) -> bool:
@@ -121,6 +158,43 @@ class QueuePage:
 
 def max_page(per_page: int) -> int:
     return MAX_PAGE_ROWS // per_page
+
+
+def _sort_key(sort: str, ticket: Ticket) -> list:
+    getters = KEYED_SORTS[sort.lstrip("-")][0::2]
+    return [getter(ticket) for getter in getters] + [ticket.id]
+
+
+def encode_cursor(sort: str, ticket: Ticket) -> str:
+    """The position just past (or before) ``ticket`` in ``sort``: the sort's name, its key
+    values and the id, as URL-safe base64 of a JSON list."""
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in _sort_key(sort, ticket)]
+    raw = json.dumps([sort, *values], separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, text: str | None) -> list | None:
+    """The key values of a cursor made for ``sort``; None when it is absent, malformed, too long
+    or made for another sort (the caller then pages by number)."""
+    if not text or len(text) > CURSOR_MAX or sort.lstrip("-") not in KEYED_SORTS:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        made_for, *values = json.loads(raw)
+        parsers = KEYED_SORTS[sort.lstrip("-")][1::2] + (int,)
+        if made_for != sort or len(values) != len(parsers):
+            return None
+        if not all(isinstance(v, int if p is int else str) and not isinstance(v, bool)
+                   for v, p in zip(values, parsers)):
+            return None
+        parsed = [p(v) for p, v in zip(parsers, values)]
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        return None
+    if any(isinstance(v, int) and not -2**31 <= v < 2**31 for v in parsed):
+        return None  # beyond any id or priority, and beyond what SQLite binds
+    if any(isinstance(v, datetime) and v.tzinfo is not None for v in parsed):
+        return None  # times are stored naive UTC
+    return parsed
 
 
 def _tab_conditions(view: str, user: User) -> list:
@@ -211,15 +285,30 @@ def _ids_query(conditions: list, sort: str):
     return query.order_by(*_order(sort))
 
 
-def _merged_ids(view: str, user: User, filters: QueueFilters, statuses, limit: int, offset: int):
+def _seek(sort: str, key: list | None) -> list:
+    """The condition "past ``key`` in ``sort``" (row-value comparison on the sort columns and
+    id, which a database walks from an index on them); nothing without a key."""
+    if key is None:
+        return []
+    columns = tuple_(*SORT_COLUMNS[sort.lstrip("-")], Ticket.id)
+    return [columns < tuple_(*key) if sort.startswith("-") else columns > tuple_(*key)]
+
+
+def _reverse(sort: str) -> str:
+    return sort[1:] if sort.startswith("-") else "-" + sort
+
+
+def _merged_ids(view: str, user: User, filters: QueueFilters, statuses, limit: int, offset: int,
+                sort: str | None = None, key: list | None = None):
     """One page of ids across several statuses: each status's own ordered walk, limited to the
-    rows this page could need, merged and cut. Only for sorts on the ticket's own columns."""
-    sort = filters.sort
+    rows this page could need, merged and cut. Only for sorts on the ticket's own columns.
+    ``sort`` overrides the filters' (reversed, to read the page before a key)."""
+    sort = sort or filters.sort
     name = sort.lstrip("-")
     parts = []
     for status in sorted(statuses):
         part = (select(Ticket.id.label("id"), *(c.label(f"k{i}") for i, c in enumerate(SORT_COLUMNS[name])))
-                .where(*_conditions(view, user, filters, {status}))
+                .where(*_conditions(view, user, filters, {status}), *_seek(sort, key))
                 .order_by(*_order(sort)).limit(limit + offset).subquery())
         parts.append(select(part))
     merged = union_all(*parts).subquery()
@@ -235,23 +324,40 @@ def _merge_pays(statuses, filters: QueueFilters) -> bool:
     return len(statuses) > 1 and filters.sort.lstrip("-") not in JOINED_SORTS and not filters.requester
 
 
+def _page_ids(view: str, user: User, filters: QueueFilters, sort: str, key: list | None,
+              limit: int, offset: int) -> list[int]:
+    statuses = _statuses(view, filters)
+    if _merge_pays(statuses, filters):
+        query = _merged_ids(view, user, filters, statuses, limit, offset, sort, key)
+    else:
+        query = (_ids_query(_conditions(view, user, filters) + _seek(sort, key), sort)
+                 .limit(limit).offset(offset))
+    return list(db.session.scalars(query))
+
+
 def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page: int,
-               counts: dict[str, int] | None = None) -> QueuePage:
-    """Page ``page`` (from 1) of tab ``view`` for ``user``, narrowed by ``filters``.
+               counts: dict[str, int] | None = None, after: str | None = None,
+               before: str | None = None) -> QueuePage:
+    """Page ``page`` (from 1) of tab ``view`` for ``user``, narrowed by ``filters``; with a
+    cursor (``after`` or ``before``, from :func:`encode_cursor`), the rows just past or just
+    before it, and ``page`` is then only the number shown.
 
     ``counts`` (from :func:`tab_counts`) saves the count query when nothing narrows the tab.
     A page past the end is empty rather than an error: a ticket may have left the queue
     between two clicks.
     """
-    statuses = _statuses(view, filters)
     total = counts[view] if counts is not None and not filters.narrowed else count_view(user, view, filters)
-    offset = (page - 1) * per_page
-    if _merge_pays(statuses, filters):
-        query = _merged_ids(view, user, filters, statuses, per_page + 1, offset)
-    else:
-        query = _ids_query(_conditions(view, user, filters), filters.sort).limit(per_page + 1).offset(offset)
-    ids = list(db.session.scalars(query))
-    return QueuePage(_load_rows(ids[:per_page]), page, per_page, total, more=len(ids) > per_page)
+    sort = filters.sort
+    after_key, before_key = decode_cursor(sort, after), decode_cursor(sort, before)
+    if before_key is not None and after_key is None:
+        ids = _page_ids(view, user, filters, _reverse(sort), before_key, per_page + 1, 0)
+        earlier = len(ids) > per_page
+        return QueuePage(_load_rows(ids[:per_page][::-1]), page if earlier else 1, per_page, total,
+                         more=True, sort=sort, earlier=earlier)
+    offset = 0 if after_key is not None else (page - 1) * per_page
+    ids = _page_ids(view, user, filters, sort, after_key, per_page + 1, offset)
+    return QueuePage(_load_rows(ids[:per_page]), page, per_page, total, more=len(ids) > per_page,
+                     sort=sort, earlier=True if after_key is not None else None)
 
 
 def _load_rows(ids: list[int]) -> list[Ticket]:

@@ -64,7 +64,7 @@ def queue():
     form = choices.form(request.args)
     view, counts = form.chosen_view(), queues.tab_counts(current_user)
     page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(), form.chosen_per_page(),
-                             counts=counts)
+                             counts=counts, after=request.args.get("after"), before=request.args.get("before"))
     is_table = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
     sidebar = {} if is_table else _sidebar(form.query())
     return render("agent/queue.html", fragment="agent/_queue_table.html",
