@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, NumberRange, Optional
 
 from app.forms.admin import PICK_FROM_LIST, MultiCheckboxField, _id_select, _length, _strip
 from app.models import FieldType, Level, RuleKind, TicketType
-from app.services.catalog_admin import FieldInput, ItemInput
+from app.services.catalog_admin import SETTING_TYPES, FieldInput, ItemInput
 from app.services.conditions import OPERATORS, Vocabulary, value_text
 from app.services.validation_rules import MAX_CONDITIONS, REQUIRABLE, RuleInput
 
@@ -79,7 +79,10 @@ class ItemForm(FlaskForm):
 class FieldForm(FlaskForm):
     label = StringField("Label", filters=[_strip], validators=[DataRequired("Enter a label."), _length(200)])
     key = StringField("Key", filters=[_strip], validators=[_length(60)])
-    field_type = _enum_select("Type", FieldType, default=FieldType.TEXT.value)
+    # The editor shows only the chosen type's settings, switching as the type changes
+    # (static/js/field-settings.js).
+    field_type = _enum_select("Type", FieldType, default=FieldType.TEXT.value,
+                              render_kw={"data-field-type-control": ""})
     help = StringField("Help text", filters=[_strip], validators=[_length(500)])
     required = BooleanField("Required")
     show_if_key = SelectField("Show only when", default="", invalid_choice_message="Choose a field that comes before this one.")
@@ -98,6 +101,26 @@ class FieldForm(FlaskForm):
     def set_controllers(self, fields) -> None:
         """The fields this one may depend on: those above it."""
         self.show_if_key.choices = [("", "Always shown")] + [(f.key, f.label) for f in fields]
+
+    @staticmethod
+    def types_of(setting: str) -> str:
+        """The types ``setting`` applies to, as the editor's ``data-field-types`` lists them."""
+        return " ".join(t.value for t in SETTING_TYPES[setting])
+
+    def applies(self, setting: str) -> bool:
+        """Whether ``setting`` means something for the chosen type (an unknown type: it is
+        refused on its own, and every setting stays as typed)."""
+        chosen = self.field_type.data
+        return chosen not in set(FieldType) or FieldType(chosen) in SETTING_TYPES[setting]
+
+    def validate(self, extra_validators=None) -> bool:
+        """What was typed into settings the chosen type does not have (the editor hides and
+        disables them; a hand-made post may still send them) is dropped, never refused."""
+        super().validate(extra_validators)
+        for name in SETTING_TYPES:
+            if not self.applies(name):
+                self[name].errors, self[name].data = [], None
+        return not any(f.errors for f in self) and not self.form_errors
 
     def to_input(self) -> FieldInput:
         return FieldInput(label=self.label.data, key=self.key.data, field_type=FieldType(self.field_type.data),

@@ -22,6 +22,14 @@ from app.services.errors import ValidationFailed
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
 TEXT_TYPES = (FieldType.TEXT, FieldType.LONG_TEXT)
+# The settings that mean something only for some field types, and those types: the field
+# editor shows each only for its types, and a save drops whatever does not apply.
+SETTING_TYPES: dict[str, tuple[FieldType, ...]] = {
+    **dict.fromkeys(("min_length", "max_length", "pattern", "pattern_message"), TEXT_TYPES),
+    **dict.fromkeys(("min_value", "max_value"), (FieldType.NUMBER,)),
+    "choices": CHOICE_TYPES,
+    "default": tuple(t for t in FieldType if t != FieldType.FILE),
+}
 CHECK_FIELDS = "Check the highlighted fields."
 
 
@@ -216,12 +224,9 @@ def _keep_relevant_settings(data: FieldInput) -> None:
     """Settings that mean nothing for the type are dropped, so they cannot surprise anyone later."""
     data.show_if_key = data.show_if_key or None
     data.show_if_value = ((data.show_if_value or "").strip() or None) if data.show_if_key else None
-    if data.field_type not in TEXT_TYPES:
-        data.pattern = data.pattern_message = data.min_length = data.max_length = None
-    if data.field_type != FieldType.NUMBER:
-        data.min_value = data.max_value = None
-    if data.field_type not in CHOICE_TYPES:
-        data.choices = []
+    for name, types in SETTING_TYPES.items():
+        if data.field_type not in types:
+            setattr(data, name, [] if name == "choices" else None)
     data.pattern = data.pattern or None
     data.pattern_message = (data.pattern_message or "").strip() or None
     data.default = (data.default or "").strip() or None
@@ -297,10 +302,8 @@ def _check_choices(item, form_field, data: FieldInput, add) -> None:
 
 
 def _check_default(data: FieldInput, add) -> None:
-    """The default must be an answer the employee could give: the form engine judges it."""
-    if data.field_type == FieldType.FILE:
-        add("default", "A file field cannot have a default.")
-        return
+    """The default must be an answer the employee could give: the form engine judges it (a
+    file field has none: ``SETTING_TYPES``)."""
     if data.field_type == FieldType.CHECKBOX:
         if data.default.lower() not in (CHECKED, "no"):
             add("default", f"Use “{CHECKED}” (ticked) or “no”.")
