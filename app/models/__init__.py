@@ -12,6 +12,7 @@ from app.models.messaging import Notification, OutboxMessage
 from app.models.queue_view import QueueView
 from app.models.enums import FINAL_STATUSES, OPEN_STATUSES, Channel, Level, Status, TicketType
 from app.models.ticket import Ticket, TicketCounter
+from app.models.ticket_read import TicketRead
 from app.models.user import Membership, Role, Team, User, UserRole
 
 __all__ = [
@@ -20,6 +21,6 @@ __all__ = [
     "StepMode", "StepState", "ValidationRule",
     "Attachment", "Category", "Channel", "Comment", "FINAL_STATUSES", "Level", "LinkType",
     "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "QueueView", "Role", "Status", "Team",
-    "Ticket", "TicketCounter", "TicketEvent", "TicketLink", "TicketType", "User", "UserRole",
+    "Ticket", "TicketCounter", "TicketEvent", "TicketLink", "TicketRead", "TicketType", "User", "UserRole",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.blueprints.agent import bp
+from app.blueprints.agent.queue_table import bulk_form, remember_queue, table_marks
 from app.blueprints.common import apply_field_errors, posted_form, render, role_required
 from app.extensions import db
 from app.forms.queues import DeleteViewForm, QueueFilterForm, QueueViewForm, RenameViewForm
@@ -67,10 +68,13 @@ def queue():
                              counts=counts, after=request.args.get("after"), before=request.args.get("before"))
     is_table = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
     sidebar = {} if is_table else _sidebar(form.query())
+    if not is_table:
+        remember_queue(form.args(), page.page)
     return render("agent/queue.html", fragment="agent/_queue_table.html",
                   status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
                   page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object(),
-                  save_form=_save_form(form.query()), cap=queues.COUNT_CAP, **sidebar)
+                  save_form=_save_form(form.query()), cap=queues.COUNT_CAP, **sidebar,
+                  bulk_form=bulk_form(choices), **table_marks(page, view))
 
 
 def _save_form(query: str, formdata=None) -> QueueViewForm:

@@ -10,9 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.blueprints.agent import bp
+from app.blueprints.agent.queue_table import last_queue_url
 from app.blueprints.common import (
     apply_field_errors, get_ticket_or_404, posted_form, refuse, render, role_required,
 )
+from app.database import begin_write_transaction
 from app.extensions import db
 from app.forms.agent import (
     AgentTicketForm, AttachForm, ClaimForm, CommentForm, LinkForm, TransitionForm,
@@ -32,6 +34,7 @@ from app.services.history import ticket_history
 from app.services.lifecycle import available_transitions, transition_ticket
 from app.services.assignment import claim_ticket, escalation_of
 from app.services.ticket_actions import plan_actions
+from app.services.ticket_reads import mark_seen
 from app.services.ticket_properties import properties_editable
 from app.services.tickets import create_ticket, link_tickets, ticket_links
 from app.services.users import search_users
@@ -48,7 +51,8 @@ def _is_fragment_request() -> bool:
 @bp.post("/tickets/<number>/claim")
 @role_required(Role.AGENT)
 def ticket_claim(number: str):
-    """Take the ticket; in the queue (htmx) the answer is its row, now showing "You"."""
+    """Take the ticket; in the queue (htmx) the answer is its row, now showing "You", and a
+    "You claimed" notice with a link to it."""
     ticket = get_ticket_or_404(number, need="work")
     back = _back_to(ticket)
     posted_form(ClaimForm)
@@ -59,7 +63,7 @@ def ticket_claim(number: str):
         return refuse(error, back)
     db.session.commit()
     if _is_fragment_request():
-        return render("agent/_queue_row.html", t=ticket, me=current_user._get_current_object())
+        return render("agent/_queue_claimed.html", t=ticket, me=current_user._get_current_object())
     flash(f"You claimed {ticket.number}.", "success")
     return redirect(back, 303)
 
@@ -81,8 +85,21 @@ def ticket_detail(number: str):
     stamp = live.ticket_stamp(ticket.id)
     if live.unchanged(request.args.get("since"), stamp):
         return "", 204
-    return render("agent/ticket_detail.html", fragment="agent/_ticket_live.html",
-                  **_ticket_context(ticket, stamp=stamp, oob=True))
+    response = render("agent/ticket_detail.html", fragment="agent/_ticket_live.html",
+                      **_ticket_context(ticket, stamp=stamp, oob=True))
+    _mark_seen(current_user.id, ticket.id)
+    return response
+
+
+def _mark_seen(user_id: int, ticket_id: int) -> None:
+    """The technician has now seen the ticket as shown (a refresh that brought something new
+    included): the queue stops marking its new reply. A GET that writes, so once the page is
+    built its read transaction ends and the upsert runs in a short write transaction of its
+    own (on SQLite a read transaction cannot safely turn into a write one)."""
+    db.session.commit()
+    begin_write_transaction()
+    mark_seen(user_id, ticket_id)
+    db.session.commit()
 
 
 def _ticket_context(ticket: Ticket, stamp: str | None = None, oob: bool = False, **forms) -> dict:
@@ -91,7 +108,7 @@ def _ticket_context(ticket: Ticket, stamp: str | None = None, oob: bool = False,
     tab = request.args.get("tab") if request.args.get("tab") in TABS else "conversation"
     version = str(ticket.version)
     context = dict(
-        ticket=ticket, tab=tab, oob=oob, stamp=stamp or live.ticket_stamp(ticket.id),
+        ticket=ticket, tab=tab, oob=oob, stamp=stamp or live.ticket_stamp(ticket.id), queue_url=last_queue_url(),
         comments=visible_comments(ticket, current_user) if tab == "conversation" else [],
         events=ticket_history(ticket) if tab == "history" else [],
         links=ticket_links(ticket), files=_ticket_files(ticket),
