@@ -2,11 +2,9 @@
 // it the focus on a page load and after an htmx swap; this makes sure of it where a browser
 // skipped that, and makes each link move the focus to its input with the input's label (or its
 // group's legend) in view, as a bare jump to the input would hide the label above the window's
-// top and, in some browsers, leave the focus where it was. Loaded once, whatever the includes.
+// top. Loaded on every page by base.html (boosted navigation keeps the first page's head).
 (function () {
   "use strict";
-  if (window.deskflowErrorSummary) return;
-  window.deskflowErrorSummary = true;
 
   function focusSummary(root) {
     var summary = (root || document).querySelector("[data-error-summary]");
