@@ -14,6 +14,7 @@ from app.blueprints.agent.queue_table import last_queue_url
 from app.blueprints.common import (
     apply_field_errors, get_ticket_or_404, posted_form, refuse, render, role_required,
 )
+from app.blueprints.form_errors import show_errors
 from app.database import begin_write_transaction
 from app.extensions import db
 from app.forms.agent import (
@@ -36,7 +37,8 @@ from app.services.assignment import claim_ticket, escalation_of
 from app.services.ticket_actions import plan_actions
 from app.services.ticket_reads import mark_seen
 from app.services.ticket_properties import properties_editable
-from app.services.tickets import create_ticket, link_tickets, ticket_links
+from app.services.submissions import on_behalf_form
+from app.services.tickets import link_tickets, ticket_links
 from app.services.users import search_users
 
 TABS = ("conversation", "history")
@@ -207,21 +209,22 @@ def ticket_attach(number: str):
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.AGENT)
 def ticket_new():
+    """File a ticket for a caller, a walk-in, a chat or IT's own work. Every message of a
+    refused form (its fields, the requester, the files, what a submission lacks, the rules)
+    comes back in one round; nothing is kept until the ticket is filed."""
     form = AgentTicketForm()
     form.set_category_choices(active_categories())
     form.set_team_choices(db.session.scalars(select(Team).where(Team.active).order_by(Team.name)).all())
-    if form.validate_on_submit():
-        try:
-            ticket = create_ticket(form.to_input(), requester=form.requester, created_by=current_user,
-                                   channel=form.channel_value(), team=form.team)
-            attach_files(ticket, current_user, form.attachments.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            apply_field_errors(form, error)
-        else:
+    if form.is_submitted():
+        can_file = form.validate()
+        outcome = on_behalf_form(form.to_input(), form.attachments.data, requester=form.requester,
+                                 created_by=current_user, channel=form.channel_value(),
+                                 team=form.team, can_file=can_file)
+        if can_file and not outcome.errors:
             db.session.commit()
-            flash(f"{ticket.number} created.", "success")
-            return redirect(url_for("agent.ticket_detail", number=ticket.number), 303)
+            flash(f"{outcome.ticket.number} created.", "success")
+            return redirect(url_for("agent.ticket_detail", number=outcome.ticket.number), 303)
+        show_errors(form, outcome.errors)
     status = 422 if form.is_submitted() else 200
     return render("agent/ticket_new.html", status=status, form=form,
                   candidates=_requester_candidates(form), impact_hint=IMPACT_HINT,
