@@ -75,6 +75,13 @@ def test_ids_read_as_names_and_numbers_as_priority_and_tier(desk, make_ticket):
     assert ("Impact changed", "Low", "High") in shown
 
 
+def test_an_approval_names_its_step_once(desk, make_ticket):
+    ticket = make_ticket(desk.ann, desk.category)
+    record_event(ticket, desk.tom, "approval_rejected", field="approval", new="Line manager: rejected", note="No budget")
+    db.session.commit()
+    assert ("Rejected", "", "Line manager") in rows(ticket)
+
+
 def test_names_written_as_names_stay_as_they_are(desk, make_ticket):
     ticket = make_ticket(desk.ann, desk.category)
     record_event(ticket, desk.tom, "claimed", field="assignee", new="Tom")

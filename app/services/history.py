@@ -110,6 +110,8 @@ class _Words:
             return Shown(ENUMS[field](raw).label)
         if field == "priority" and raw.isdigit() and int(raw) in PRIORITY_LABELS:
             return Shown(PRIORITY_LABELS[int(raw)])
+        if field == "approval" and raw.endswith((": approved", ": rejected")):
+            return Shown(raw.rsplit(": ", 1)[0])  # the step; "Approved" or "Rejected" says the rest
         if field == "tier" and raw.isdigit():
             return Shown(f"Tier {raw}")
         if field in PEOPLE_FIELDS and raw.isdigit():
