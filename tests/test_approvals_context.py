@@ -170,3 +170,23 @@ def test_approvers_link_has_no_count_so_no_out_of_band_update(client, login, wor
     body = client.post(f"/approvals/steps/{step_of(ticket).id}/decide", headers=HX,
                        data={"decision": "approved", "comment": "", "origin": "inbox"}).get_data(as_text=True)
     assert "approvals-nav" not in body and 'id="inbox-count" hx-swap-oob="true"' in body
+
+
+def test_in_a_browser_the_top_bar_count_follows_each_decision(live_url, browser, world):
+    from playwright.sync_api import expect
+
+    from test_browser_journey import sign_in
+
+    licence = world.item("Design licence")
+    first, second = order(world, licence, why="First"), order(world, licence, why="Second")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, live_url, "boss@example.com")
+    page.goto(f"{live_url}/approvals/")
+    nav = page.locator("#approvals-nav")
+    expect(nav).to_have_text("Approvals 2", timeout=15000)
+    page.locator(f"#approval-{step_of(first).id}").get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".approval-done")).to_have_count(1, timeout=15000)
+    expect(nav).to_have_text("Approvals 1", timeout=15000)
+    page.locator(f"#approval-{step_of(second).id}").get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".approval-done")).to_have_count(2, timeout=15000)
+    expect(nav).to_be_hidden(timeout=15000)
