@@ -302,3 +302,18 @@ def test_sign_in_and_admin_forms_mark_required_fields(client, make_user, login):
     html = client.get("/admin/users/new").get_data(as_text=True)
     assert _label_marked(html, "name") and _required_attr(html, "name")
     assert re.search(r'<legend class="label">Roles<span class="req"> \(required\)</span></legend>', html)
+
+
+def test_tampered_choices_are_refused_with_the_rest_never_a_500(client, tom, hardware):
+    response = client.post("/new", data={"ticket_type": "zzz", "title": "Dock", "category_id": "abc",
+                                         "impact": "huge", "urgency": "", "action": "submit"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="category_id-err">Not a valid choice.' in html and 'id="impact-err">Not a valid choice' in html
+    assert 'id="urgency-err">Say how soon' in html and 'id="title-err">Give a short title' in html
+    assert summary_links(html)[0] == "ticket_type-0"  # the radio group links to its first option
+    response = client.post("/agent/new", data=on_behalf(hardware, channel="fax", ticket_type="zzz", title=""))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="title-err">Give a short title' in html and summary_links(html)[:2] == ["channel-0", "q"]
+    assert tickets_count() == 0
