@@ -163,3 +163,26 @@ def test_old_open_work_is_walked_the_same_way_in_every_status(desk, twins, make_
     forward, backward = _walk(desk.tom, "priority", per_page=3)
     assert sorted(i for page in forward for i in page) == twins and backward == forward[::-1]
     assert forward[0][0] == twins[3]  # the oldest first
+
+
+@pytest.mark.parametrize("sort", ["status", "-status"])
+def test_the_status_sort_pages_by_key_within_one_status_too(desk, twins, sort):
+    filters = QueueFilters(sort=sort, statuses=frozenset({Status.OPEN}))
+    page, seen = queue_page(desk.tom, "open", filters, 1, 3), []
+    while True:
+        seen += [t.id for t in page.items]
+        if not page.has_next:
+            break
+        page = queue_page(desk.tom, "open", filters, page.next_num, 3, after=page.next_cursor)
+    assert seen == (twins if sort == "status" else twins[::-1])
+
+
+def test_a_requester_search_reads_the_same_merged_or_not(desk, twins, make_user, make_ticket, monkeypatch):
+    other = make_user("annabel")
+    make_ticket(other, desk.category)
+    filters = QueueFilters(requester="ann", statuses=queues.ANY_STATUS)
+    direct = [t.id for t in queue_page(desk.tom, "open", filters, 1, 25).items]
+    monkeypatch.setattr(queues, "FEW_REQUESTERS", 0)  # as when many people match: the merged walk
+    merged = [t.id for t in queue_page(desk.tom, "open", filters, 1, 25).items]
+    assert merged == direct and len(direct) == 8
+    assert queues.count_view(desk.tom, "open", filters) == 8

@@ -38,6 +38,8 @@ class Ticket(db.Model):
         # Queues and saved views sorted by last update within a status ("recently closed"),
         # walked once per status and merged (services/queues.py).
         Index("ix_tickets_status_updated", "status", "updated_at"),
+        # ... and by creation time ("newest first"): migration 7a0000000006.
+        Index("ix_tickets_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
