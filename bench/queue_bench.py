@@ -19,6 +19,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable from any directory
+sys.path.insert(0, str(ROOT / "bench"))  # its sibling modules
 
 from flask import url_for  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
@@ -49,8 +51,12 @@ from app.services.priority import derive_priority  # noqa: E402
 from app.services.tickets import TicketInput, create_ticket  # noqa: E402
 from app.services.users import create_user, set_membership  # noqa: E402
 
+import http_load  # noqa: E402
+import pg_seed  # noqa: E402
+
 QUEUE_P95_GOAL_MS = 50
 LIVE_P95_GOAL_MS = 5
+POLL_RATIO_GOAL = 0.5  # an unchanged poll's throughput as a share of the constant route's
 WARMUP = 20
 VARIANT_BUDGET_S = 25  # a pathologically slow page stops early instead of overrunning the run
 YEAR_S = 365 * 24 * 3600
@@ -108,7 +114,7 @@ SAVED_VIEWS = [("Waiting on vendors", "view=open&status=pending"), ("Closed late
                ("Mine, all", "view=mine&status=all")]
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=100_000, help="tickets to seed")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per queue page")
@@ -117,7 +123,11 @@ def parse_args():
     parser.add_argument("--postgres", metavar="URL",
                         help="PostgreSQL server URL; a fresh database is created there and dropped")
     parser.add_argument("--explain", action="store_true", help="print the plan of each page's slowest query")
-    return parser.parse_args()
+    parser.add_argument("--http-requests", type=int, default=200, help="requests per page over HTTP")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    return parser.parse_args(argv)
 
 
 # --- environment -------------------------------------------------------------------------
@@ -250,9 +260,17 @@ def ticket_rows(rng: random.Random, n: int, world: dict, now):
 
 
 def seed_tickets(n: int, world: dict, rng: random.Random) -> Counter:
-    """Bulk-insert the tickets in batches (one executemany and one transaction each: the
-    search index's per-row trigger on PostgreSQL holds locks until commit, and 100k rows in one
-    transaction run out of lock slots) and advance the counters."""
+    """On PostgreSQL one set-based INSERT … SELECT (bench/pg_seed.py); on SQLite the Python
+    rows in batches of one executemany each; then the counters. On PostgreSQL the search index
+    stays empty (the queue never reads it; bench/search_bench.py builds it) and a VACUUM
+    ANALYZE follows, as autovacuum soon would."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            pg_seed.seed_tickets(conn, sys.modules[__name__], world, n, utcnow())
+            per_type = Counter(dict(conn.execute(select(Ticket.ticket_type, func.count()).group_by(Ticket.ticket_type)).all()))
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        return per_type
     rows = ticket_rows(rng, n, world, utcnow())
     per_type = Counter()
     while batch := list(islice(rows, 5000)):
@@ -262,9 +280,6 @@ def seed_tickets(n: int, world: dict, rng: random.Random) -> Counter:
     with db.engine.begin() as conn:
         conn.execute(insert(TicketCounter.__table__),
                      [{"ticket_type": t, "last_value": per_type[t]} for t in TicketType])
-    if db.engine.dialect.name == "postgresql":  # what autovacuum soon does to a loaded table
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE")
     return per_type
 
 
@@ -471,6 +486,64 @@ def bench_live(app, client, args, page_html: str) -> None:
            LIVE_P95_GOAL_MS, 204)
 
 
+# --- over HTTP ---------------------------------------------------------------------------
+
+def http_targets(app, client, world: dict, page_html: str) -> list[tuple[str, str, dict]]:
+    """(label, path, headers): the yardsticks, every queue variant and saved view, the polls."""
+    from app.models import QueueView
+
+    base = path_for(app, "agent.queue")
+    targets = [("constant route", "/_bench/constant", {}), ("bare Flask page, 50 rows", "/_bench/rows", {})]
+    targets += [(label, f"{base}?{fill(query, world)}" if query else base, {}) for label, query in VARIANTS]
+    with app.app_context():
+        views = db.session.scalars(select(QueueView).order_by(QueueView.id)).all()
+        targets += [(f"saved view “{v.name}”", f"{base}?{v.query}", {}) for v in views]
+    hx = {"HX-Request": "true"}
+    sidebar = client.get(path_for(app, "agent.queue_views_list"), headers=hx).get_data(as_text=True)
+    # The yardstick once more beside the polls: the ratio takes the better of its two runs.
+    targets += [("constant route, again", "/_bench/constant", {}),
+                ("unchanged poll → 204", live_url(app, page_html), hx),
+                ("views poll unchanged → 204", live_url(app, sidebar, "agent.queue_views_list"), hx)]
+    return targets
+
+
+def bench_http(app, client, args, world: dict, page_html: str, tmp: Path, url: str) -> None:
+    """Every target through gunicorn (``--workers`` processes, ``--clients`` concurrent
+    clients), side by side with the constant route and the bare 50-row page of the same run."""
+    targets = http_targets(app, client, world, page_html)
+    process, base = http_load.start_gunicorn(app, url, tmp, args.workers)
+    cookie = http_load.session_cookie(app, world["agent"])
+    http_load.hammer(base + "/_bench/constant", 200, args.clients)  # wake both workers up
+    print(f"\nOver HTTP: gunicorn, {args.workers} workers, {args.clients} concurrent clients, "
+          f"{args.http_requests} requests each; server time from Server-Timing:")
+    print(f"  {'page':34} {'req/s':>7} {'× rows':>7} {'× const':>7} {'server med':>10} {'server p95':>10} "
+          f"{'client p95':>10}  statuses")
+    results = {}
+    try:
+        for label, path, headers in targets:
+            found = http_load.hammer(base + path, args.http_requests, args.clients, {"Cookie": cookie, **headers})
+            results[label] = found
+            bare, const = results.get("bare Flask page, 50 rows"), results["constant route"]
+            print(f"  {label[:34]:34} {found['per_s']:7.1f} {found['per_s'] / bare['per_s'] if bare else 1:7.2f} "
+                  f"{found['per_s'] / const['per_s']:7.2f} {found['server_median_ms'] or 0:10.2f} "
+                  f"{found['server_p95_ms'] or 0:10.2f} {found['p95_ms'] or 0:10.2f}  {found['statuses']}",
+                  flush=True)
+    finally:
+        http_load.stop(process)
+    queue_pages = {k: v for k, v in results.items()
+                   if not k.startswith(("constant route", "bare Flask page")) and "poll" not in k}
+    worst = max(queue_pages.items(), key=lambda kv: kv[1]["server_p95_ms"] or 0)
+    constant = max(results["constant route"]["per_s"], results["constant route, again"]["per_s"])
+    poll = results["unchanged poll → 204"]["per_s"] / constant
+    print(f"\n  Worst queue page server p95: {worst[1]['server_p95_ms']} ms ({worst[0]}): "
+          f"{goal(worst[1]['server_p95_ms'] or 0, QUEUE_P95_GOAL_MS)}")
+    print(f"  Unchanged poll / constant route: {poll:.2f}× "
+          f"{'PASS' if poll >= POLL_RATIO_GOAL else 'FAIL'} (goal ≥ {POLL_RATIO_GOAL}×)")
+    FIGURES["http"] = {"workers": args.workers, "clients": args.clients, "pages": results,
+                       "worst_queue_server_p95_ms": worst[1]["server_p95_ms"], "worst_queue_page": worst[0],
+                       "poll_vs_constant": round(poll, 3)}
+
+
 # --- creating ----------------------------------------------------------------------------
 
 def bench_create_service(app, world: dict, n: int) -> None:
@@ -536,16 +609,15 @@ def database_size(app, tmp: Path) -> str:
         f"{name} {size / 2**20:.1f}" for name, size in sorted(files.items())) + ")"
 
 
-def run(app, args, tmp: Path) -> None:
+def run(app, args, tmp: Path, url: str) -> None:
     world = seed(app, args.tickets)
     seed_views(app, world)
     client = app.test_client()
     sign_in(app, client, world["agent"])
-    if "agent.queue" in app.view_functions and (ROOT / "app/services/queues.py").exists():
-        page_html = bench_queue(app, client, args, world)
-        bench_live(app, client, args, page_html)
-    else:
-        print("\nQueue and live refresh: skipped (app/services/queues.py does not exist yet)")
+    page_html = bench_queue(app, client, args, world)
+    bench_live(app, client, args, page_html)
+    if not args.no_http:
+        bench_http(app, client, args, world, page_html, tmp, url)
     print(f"\nTicket creation ({args.create} per path):")
     bench_create_service(app, world, args.create)
     bench_create_http(app, client, world, args.create)
@@ -561,8 +633,10 @@ def load() -> str:
             f"{os.cpu_count()} cores")
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    # A stopped run (kill, Ctrl-C) still drops its database and stops gunicorn (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="deskflow-bench-"))
     try:
@@ -571,7 +645,7 @@ def main() -> None:
             print(f"Deskflow queue benchmark: {args.tickets:,} tickets on "
                   f"{make_url(url).get_backend_name()}, temp dir {tmp}; {load()}")
             try:
-                run(app, args, tmp)
+                run(app, args, tmp, url)
             finally:
                 with app.app_context():
                     db.session.remove()

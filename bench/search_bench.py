@@ -13,18 +13,14 @@ JSON object with the figures. Goals: p95 < 50 ms at 100k on SQLite, < 100 ms at 
 import argparse
 import importlib.util
 import json
-import os
 import random
 import shutil
-import socket
+import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-import urllib.request
 from itertools import islice
 from pathlib import Path
 
@@ -37,11 +33,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Comment, Ticket, TicketCounter, TicketType, User, utcnow  # noqa: E402
 from app.services.ticket_search import search_tickets  # noqa: E402
-from app.sessions import session_values  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("queue_bench", ROOT / "bench" / "queue_bench.py")
 queue_bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(queue_bench)
+pg_seed = queue_bench.pg_seed
+http_load = queue_bench.http_load
 
 WORDS = ("printer laptop vpn password email outlook monitor docking keyboard mouse badge wifi network "
          "teams excel license onboarding offboarding screen battery charger headset camera meeting room "
@@ -86,6 +83,37 @@ def rows(rng, n, world):
         yield row
 
 
+def words_sql(count: int) -> str:
+    """``count`` words drawn as text_for draws them (70% Zipf-like, else uniform), per row: the
+    subquery names the outer row's ``i`` so that PostgreSQL evaluates it for every row."""
+    vocabulary = "ARRAY[" + ", ".join(f"'{w}'" for w in WORDS) + "]"
+    pick = (f"({vocabulary})[CASE WHEN random() < 0.7 THEN least(floor(power(1 - random(), -1 / 1.1))::int, "
+            f"{len(WORDS)}) ELSE 1 + floor(random() * {len(WORDS)})::int END]")
+    return f"(SELECT string_agg({pick}, ' ') FROM generate_series(1, {count} + 0 * i))"
+
+
+def rare_sql() -> str:
+    rare = "ARRAY[" + ", ".join(f"'{w}'" for w in RARE) + "]"
+    return (f"CASE WHEN random() < {0.0001 * len(RARE)} THEN ' ' || ({rare})[1 + floor(random() * "
+            f"{len(RARE)})::int] ELSE '' END")
+
+
+def seed_postgres(conn, n: int, world: dict) -> None:
+    """Set-based (bench/pg_seed.py): the tickets with words in title and description, a
+    reply or note on a third of them, then the search index in one statement."""
+    description = f"{words_sql(30)} || {rare_sql()} || '. ' || {pg_seed._lit(queue_bench.DESCRIPTION)}"
+    pg_seed.seed_tickets(conn, queue_bench, world, n, utcnow(), title_sql=words_sql(5),
+                         description_sql=description)
+    conn.exec_driver_sql("SET session_replication_role = replica")
+    conn.execute(text(
+        "INSERT INTO comments (ticket_id, author_id, created_at, body, is_internal) "
+        "SELECT id, :agent, created_at, 'Asked the user to restart; it still fails. ' || "
+        + words_sql(12).replace("0 * i", "0 * id") + ", random() < 0.5 FROM tickets WHERE random() < 0.33"),
+        {"agent": world["agent"]})
+    conn.exec_driver_sql("SET session_replication_role = DEFAULT")
+    pg_seed.build_search_index(conn)
+
+
 def seed(app, n: int) -> dict:
     rng = random.Random(7)
     with app.app_context():
@@ -95,15 +123,10 @@ def seed(app, n: int) -> dict:
         db.session.remove()
         postgres = db.engine.dialect.name == "postgresql"
         with db.engine.begin() as conn:
-            if postgres:  # built in one statement below instead of row by row
-                conn.exec_driver_sql("ALTER TABLE tickets DISABLE TRIGGER ticket_search_ticket")
-                conn.exec_driver_sql("ALTER TABLE comments DISABLE TRIGGER ticket_search_comment")
-            seed_rows(conn, rng, n, world)
             if postgres:
-                conn.exec_driver_sql("INSERT INTO ticket_search (ticket_id, doc, public_doc) "
-                                     "SELECT ticket_id, doc, public_doc FROM ticket_search_source")
-                conn.exec_driver_sql("ALTER TABLE tickets ENABLE TRIGGER ticket_search_ticket")
-                conn.exec_driver_sql("ALTER TABLE comments ENABLE TRIGGER ticket_search_comment")
+                seed_postgres(conn, n, world)
+            else:
+                seed_rows(conn, rng, n, world)
         if postgres:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
@@ -153,75 +176,25 @@ def in_process(app, people: dict, queries: list, n: int) -> dict:
     return results
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(app, url: str, tmp: Path, workers: int):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": app.config["REDIS_URL"],
-           "SECRET_KEY": app.config["SECRET_KEY"], "DESKFLOW_INSTANCE": str(tmp / "instance")}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
-                                f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                               cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1)
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
-def session_cookie(app, user_id: int) -> str:
-    client = app.test_client()
-    with app.app_context(), client.session_transaction() as session:
-        session.update(session_values(db.session.get(User, user_id)))
-    name = app.config["SESSION_COOKIE_NAME"]
-    return f"{name}={client.get_cookie(name).value}"
-
-
 def over_http(app, base: str, people: dict, queries: list, n: int, clients: int) -> dict:
-    cookies = {who: session_cookie(app, uid) for who, uid in people.items()}
+    cookies = {who: http_load.session_cookie(app, uid) for who, uid in people.items()}
     results = {}
     for label, who, typed in queries:
         url = f"{base}/search?" + urllib.parse.urlencode({"q": typed})
-        durations, failures, lock = [], [], threading.Lock()
-
-        def client(count):
-            for _ in range(count):
-                request = urllib.request.Request(url, headers={"Cookie": cookies[who]})
-                started = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(request, timeout=30) as response:
-                        response.read()
-                except OSError as error:  # a timeout on an overloaded machine: counted, not fatal
-                    with lock:
-                        failures.append(repr(error))
-                    continue
-                with lock:
-                    durations.append(time.perf_counter() - started)
-
-        threads = [threading.Thread(target=client, args=(max(1, n // clients),)) for _ in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        results[label] = {**(figures(durations) if durations else {"median_ms": None, "p95_ms": None}),
-                          "failed": len(failures)}
+        results[label] = http_load.hammer(url, n, clients, {"Cookie": cookies[who]})
         print(f"  http {label}: {results[label]}", flush=True)
     return results
 
 
 def print_table(backend: str, n: int, local: dict, http: dict | None, goal_ms: float) -> None:
-    print(f"\n{'query':<24}{'matches':>9}{'median':>9}{'p95':>9}" + (f"{'http med':>10}{'http p95':>10}" if http else ""))
+    print(f"\n{'query':<24}{'matches':>9}{'median':>9}{'p95':>9}"
+          + (f"{'http med':>10}{'http p95':>10}{'server p95':>11}{'req/s':>8}" if http else ""))
     for label, f in local.items():
         line = f"{label:<24}{f['matches']:>9,}{f['median_ms']:>8.1f} {f['p95_ms']:>8.1f}"
         if http:
-            line += f"{http[label]['median_ms'] or 0:>9.1f} {http[label]['p95_ms'] or 0:>9.1f}"
+            h = http[label]
+            line += (f"{h['median_ms'] or 0:>9.1f} {h['p95_ms'] or 0:>9.1f} {h['server_p95_ms'] or 0:>10.1f}"
+                     f" {h['per_s']:>7.1f}")
         print(line + " ms")
     worst = max(f["p95_ms"] for f in local.values())
     print(f"\nWorst in-process p95 {worst:.1f} ms at {n:,} tickets on {backend}: "
@@ -241,15 +214,11 @@ def run(args, tmp: Path, url: str) -> dict:
         print_table(backend, args.tickets, local, None, 50.0 if backend == "sqlite" else 100.0)
         http = None
         if not args.no_http:
-            process, base = start_gunicorn(app, url, tmp, args.workers)
+            process, base = http_load.start_gunicorn(app, url, tmp, args.workers)
             try:
                 http = over_http(app, base, people, queries, args.requests, args.clients)
             finally:
-                process.terminate()
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                http_load.stop(process)
         goal_ms = 50.0 if backend == "sqlite" else 100.0
         print_table(backend, args.tickets, local, http, goal_ms)
         return {"backend": backend, "tickets": args.tickets, "in_process": local, "http": http,
@@ -264,6 +233,7 @@ def run(args, tmp: Path, url: str) -> dict:
 
 def main() -> None:
     args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally blocks drop the database
     tmp = Path(tempfile.mkdtemp(prefix="deskflow-search-bench-"))
     print(f"Deskflow search benchmark: {args.tickets:,} tickets; {queue_bench.load()}")
     try:

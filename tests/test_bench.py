@@ -67,3 +67,88 @@ def test_most_tickets_are_done_and_new_ones_are_unassigned(rows):
 def test_p95_is_the_nearest_rank(bench):
     assert bench.p95([float(i) for i in range(1, 101)]) == 95.0
     assert bench.p95([3.0]) == 3.0
+
+
+# --- The benches run end to end at tiny sizes (the big runs are by flag; see bench/README.md) ----
+
+def _last_json(out: str) -> dict:
+    import json
+
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_the_queue_bench_runs_and_ends_with_its_figures(bench, capsys):
+    bench.main(["--tickets", "300", "--requests", "2", "--live-requests", "3", "--create", "2",
+                "--http-requests", "16", "--clients", "4"])
+    figures = _last_json(capsys.readouterr().out)
+    assert figures["tickets"] == 300 and figures["unchanged → 204"]["statuses"] == {"204": 3}
+    pages = figures["http"]["pages"]
+    assert {"constant route", "bare Flask page, 50 rows", "unchanged poll → 204"} <= set(pages)
+    assert pages["unchanged poll → 204"]["statuses"] == {"204": 16}
+    assert all(set(p["statuses"]) == {"200"} for name, p in pages.items() if "poll" not in name)
+    assert figures["http"]["poll_vs_constant"] > 0 and pages["view=open"]["server_p95_ms"] is not None
+
+
+def test_the_search_bench_runs_and_ends_with_its_figures(capsys, monkeypatch):
+    spec = importlib.util.spec_from_file_location("search_bench", BENCH.parent / "search_bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr("sys.argv", ["search_bench.py", "--tickets", "300", "--requests", "2", "--no-http"])
+    module.main()
+    figures = _last_json(capsys.readouterr().out)
+    assert figures["tickets"] == 300 and set(figures["in_process"]) == {q[0] for q in module.QUERIES}
+
+
+@pytest.fixture
+def fresh_postgres():
+    """A database of its own on the PostgreSQL server of TEST_DATABASE_URL (pg_seed drops and
+    rebuilds the tickets' indexes, which the shared test database must keep)."""
+    import os
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("set-based seeding is PostgreSQL's; runs with TEST_DATABASE_URL=postgresql…")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"deskflow_bench_seedcheck_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_set_based_rows_follow_the_same_rules(bench, fresh_postgres, tmp_path):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Ticket
+
+    app = bench.make_app(tmp_path, fresh_postgres)
+    try:
+        with app.app_context():
+            bench.upgrade()
+            world = bench.seed_people(random.Random(3))
+            db.session.remove()
+            with db.engine.begin() as conn:
+                bench.pg_seed.seed_tickets(conn, bench, world, 3000, NOW)
+            columns = [c for c in Ticket.__table__.columns]
+            found = [dict(r._mapping) for r in db.session.execute(select(*columns).order_by(Ticket.id))]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        bench.stop_redis(app)
+    assert len(found) == 3000
+    for check in (test_numbers_run_per_type_without_gaps, test_every_status_is_reachable_for_its_type,
+                  test_priority_follows_the_matrix, test_times_are_ordered_and_never_in_the_future,
+                  test_most_tickets_are_done_and_new_ones_are_unassigned):
+        check(found)
+    assert {r["team_id"] for r in found} == set(world["teams"])
+    assert all(r["assignee_id"] in world["members"][world["teams"].index(r["team_id"])]
+               for r in found if r["assignee_id"] is not None)
