@@ -74,3 +74,25 @@ def test_selection_and_select_all(live_url, browser, make_user, make_team, make_
     # The header box is in the (visually hidden) head on a phone: check it the way a keyboard would.
     head.evaluate("el => el.click()")
     expect(page.locator("[data-bulk-count]")).to_have_text("4 selected", timeout=WAIT)
+
+
+def test_a_row_claimed_by_a_colleague_leaves_with_a_notice(live_url, browser, make_user, make_team,
+                                                           make_category, make_ticket):
+    desk = make_team("Service Desk")
+    category = make_category("Laptops", team=desk)
+    make_user("Tom Agent", roles=[Role.AGENT], teams=[desk])
+    sam = make_user("Sam Lee", roles=[Role.AGENT], teams=[desk])
+    ann = make_user("Ann Employee")
+    taken, left = make_ticket(ann, category), make_ticket(ann, category)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, live_url, "tom.agent@example.com")
+    page.goto(f"{live_url}/agent/?view=team")
+    expect(page.locator("#queue-table tbody tr")).to_have_count(2, timeout=WAIT)
+    assignment.claim_ticket(db.session.get(Ticket, taken.id), sam)
+    db.session.commit()
+    expect(page.locator("#queue-notices")).to_contain_text(f"{taken.number} was claimed by Sam Lee.",
+                                                           timeout=WAIT)
+    expect(page.locator(f"#row-{taken.number}")).to_have_count(0)
+    expect(page.locator(f"#row-{left.number}")).to_have_count(1)
+    page.locator("#queue-notices [data-notice-dismiss]").click()
+    expect(page.locator("#queue-notices .notice")).to_have_count(0)

@@ -77,6 +77,15 @@
       elt.querySelectorAll("tr[data-unassigned]"), function (row) { return row.dataset.id; });
   });
 
+  // The summary lands above the table, maybe out of sight of the bar that was pressed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var result = document.getElementById("bulk-result");
+    if (result && result.firstElementChild && event.detail.requestConfig &&
+        event.detail.requestConfig.elt && event.detail.requestConfig.elt.id === "bulk-form") {
+      result.scrollIntoView({ block: "nearest" });
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", sync);
   document.addEventListener("htmx:afterSettle", sync);
   document.addEventListener("DOMContentLoaded", sync);
