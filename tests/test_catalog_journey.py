@@ -32,7 +32,7 @@ def _not_reloaded(page):
 
 def admin_creates_policy(page, base):
     page.goto(f"{base}/admin/approval-policies/new")
-    page.get_by_label("Name", exact=True).fill(POLICY)
+    page.locator("#name").fill(POLICY)  # its label also says "(required)"
     page.locator("#steps-0-name").fill("Line manager")
     page.locator("#steps-0-manager").check()
     page.get_by_role("button", name="Add a step").click()
@@ -44,7 +44,7 @@ def admin_creates_policy(page, base):
 
 def admin_creates_item(page, base):
     page.goto(f"{base}/admin/catalog/items/new")
-    page.get_by_label("Name", exact=True).fill(ITEM)
+    page.locator("#name").fill(ITEM)
     page.get_by_label("Category").select_option(label="Hardware")
     page.get_by_label("Summary").fill("A laptop with a separate keyboard, mouse and stand.")
     page.get_by_label("Approval").select_option(label=POLICY)
@@ -56,7 +56,7 @@ def admin_creates_item(page, base):
     page.get_by_label("Label").fill("Specification")
     page.get_by_label("Key").fill("spec")
     page.get_by_label("Type").select_option(label="Choice")
-    page.get_by_label("Required").check()
+    page.get_by_label("Required", exact=True).check()
     page.get_by_label("Options (one per line)").fill("Standard\nAbove standard spec")
     page.get_by_role("button", name="Add field").click()
     expect(page.get_by_text("Saved the field Specification.")).to_be_visible()
@@ -65,7 +65,7 @@ def admin_creates_item(page, base):
     page.get_by_label("Label").fill("Justification")
     page.get_by_label("Key").fill("justification")
     page.get_by_label("Type").select_option(label="Long text")
-    page.get_by_label("Required").check()
+    page.get_by_label("Required", exact=True).check()
     page.get_by_label("Show only when").select_option(label="Specification")
     page.get_by_label("has the answer").fill("Above standard spec")
     page.get_by_role("button", name="Add field").click()
