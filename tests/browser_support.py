@@ -4,6 +4,7 @@ Playwright."""
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -21,11 +22,12 @@ def chromium_or_skip() -> str:
     pytest.skip(f"Chromium not found at {CHROMIUM}: install Debian's chromium to run browser tests")
 
 
-@pytest.fixture
-def live_url(app):
-    """Serve the app on a free local port for the duration of one test."""
+@contextmanager
+def serving(app, poll_seconds: int = 1):
+    """Serve the app on a free local port while the block runs; live pages refresh every
+    ``poll_seconds`` (quickly, by default, so tests see updates soon)."""
     saved = app.config["LIVE_POLL_SECONDS"]
-    app.config["LIVE_POLL_SECONDS"] = 1  # live pages refresh quickly in tests
+    app.config["LIVE_POLL_SECONDS"] = poll_seconds
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -35,8 +37,9 @@ def live_url(app):
     app.config["LIVE_POLL_SECONDS"] = saved
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright while the block runs."""
     from playwright.sync_api import sync_playwright
 
     path = chromium_or_skip()
@@ -44,3 +47,16 @@ def browser():
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def live_url(app):
+    """Serve the app on a free local port for the duration of one test."""
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    with chromium() as browser:
+        yield browser

@@ -71,6 +71,12 @@ def _clean_state(app):
     yield
     if has_app_context():  # the test's own session (pytest-flask pushed a context for it)
         db.session.remove()
+    empty_database_and_redis(app)
+
+
+def empty_database_and_redis(app):
+    """Every table emptied and Redis flushed: after each test, or after a module that builds
+    its data once for all its tests (tests/test_accessibility.py)."""
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
