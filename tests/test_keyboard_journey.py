@@ -1,6 +1,8 @@
 """Keyboard shortcuts in a real browser (Debian's Chromium via Playwright): j/k move the current
 row and c claims it, "?" opens the sheet and Esc closes it, keys typed into the search box stay
 text, x selects, / goes to the search, c claims on the ticket page, g then q goes back."""
+import re
+
 from playwright.sync_api import expect
 
 from app.extensions import db
@@ -49,7 +51,7 @@ def test_j_k_and_c_claim_the_current_row(live_url, browser, make_user, make_team
 
     page.keyboard.press("c")
     expect(page.locator("#queue-notices")).to_contain_text(f"You claimed {tickets[1].number}", timeout=WAIT)
-    expect(current.locator("td.assignee")).to_contain_text("You", timeout=WAIT)
+    # (The row may already have left "My teams", which lists unassigned work: the database says.)
     db.session.rollback()  # a new transaction sees what the browser did
     assert db.session.get(Ticket, tickets[1].id).assignee_id == tom.id
     assert db.session.get(Ticket, tickets[0].id).assignee_id is None
@@ -84,7 +86,8 @@ def test_c_on_the_ticket_page_and_g_q_back(live_url, browser, make_user, make_te
     # none of them, sent with the older cookie, answers after we have moved on.
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_url}/agent/tickets/{tickets[0].number}")
-    expect(page.get_by_role("button", name=f"Claim {tickets[0].number}")).to_be_visible(timeout=WAIT)
+    claim = re.compile(rf"^Claim\b.*{tickets[0].number}")  # named with its ticket
+    expect(page.get_by_role("button", name=claim)).to_be_visible(timeout=WAIT)
     # "← Queues" goes back to the queue with its filters.
     back = page.get_by_role("link", name="← Queues").get_attribute("href")
     assert back.startswith("/agent/?") and sorted(back[8:].split("&")) == ["priority=2", "view=open"]
