@@ -22,7 +22,10 @@ _MESSAGES = {
 def _answer(status: int, message: str):
     if wants_json():
         return jsonify(error=message), status
-    template = "errors/_error.html" if request.htmx else "errors/error.html"
+    # A boosted navigation (a link or form of the page) replaces the whole body: it needs the
+    # whole page, top bar included, or the person is left with a card and no way around.
+    fragment = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "errors/_error.html" if fragment else "errors/error.html"
     response = render_template(template, status=status, message=message)
     return response, status
 
