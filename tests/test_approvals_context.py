@@ -62,7 +62,7 @@ def test_inbox_shows_earlier_requests_of_the_same_item_not_incidents(client, log
     current = order(world, licence, why="Renewal")
     login(world.boss)
     page = client.get(f"/approvals/steps/{step_of(current).id}").get_data(as_text=True)
-    assert "Ann's earlier requests for Design licence" in page
+    assert "Ann's other requests for Design licence" in page
     assert earlier.number in page
     assert incident.number not in page and "phishing" not in page
     assert other_item.number not in page and "Second screen" not in page

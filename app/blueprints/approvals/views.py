@@ -18,7 +18,7 @@ from app.services.errors import Conflict, PermissionDenied, ValidationFailed
 
 
 def _entry(step: ApprovalStep, total: int, past: list | None = None) -> dict:
-    """What an approver weighs: the request, its answers and the requester's earlier requests of
+    """What an approver weighs: the request, its answers and the requester's other requests of
     the same kind (passed in when the inbox loaded them for every entry at once)."""
     if past is None:
         past = approvals.similar_requests([step.ticket])[step.ticket_id]
