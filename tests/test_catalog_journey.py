@@ -5,6 +5,8 @@ conditional field; an employee fills it in the catalog, sees the conditional fie
 choosing the value that triggers it, and submits; the first approver approves from the inbox
 (htmx, no reload), the second rejects with a reason; the employee sees that reason on the ticket.
 """
+import re
+
 from playwright.sync_api import expect
 
 from app.models import Role
@@ -13,6 +15,8 @@ from test_browser_journey import sign_in
 ITEM = "Ergonomic laptop"
 POLICY = "Manager, then Desktop lead"
 REASON = "The standard model covers this role; ask again when you join the data team."
+# The decision buttons, named with their request ("Approve REQ000012"), not their "Reject…" opener.
+DECIDE = {word: re.compile(rf"^{word} [A-Z]+\d+$") for word in ("Approve", "Reject")}
 
 
 def _page(browser, errors):
@@ -105,7 +109,7 @@ def first_approver_approves(page, base):
     expect(entry.get_by_text("I run the forecasting models")).to_be_visible()
     _reloads_counted(page)
     entry.get_by_label("Comment (optional)").fill("Fine by me.")
-    entry.get_by_role("button", name="Approve", exact=True).click()
+    entry.get_by_role("button", name=DECIDE["Approve"]).click()
     expect(page.locator(".approval-done").get_by_text("Approved")).to_be_visible(timeout=15000)  # a loaded CI machine
     _not_reloaded(page)
 
@@ -117,10 +121,10 @@ def second_approver_rejects(page, base):
     expect(entry.get_by_text("Step 2 of 2: Desktop lead")).to_be_visible()
     _reloads_counted(page)
     entry.locator("summary", has_text="Reject").click()
-    entry.get_by_role("button", name="Reject", exact=True).click()  # no reason: refused in place
+    entry.get_by_role("button", name=DECIDE["Reject"]).click()  # no reason: refused in place
     expect(entry.get_by_text("Say why, so the requester knows what to do.")).to_be_visible()
     entry.get_by_label("Reason for rejecting").fill(REASON)
-    entry.get_by_role("button", name="Reject", exact=True).click()
+    entry.get_by_role("button", name=DECIDE["Reject"]).click()
     expect(page.locator(".approval-done").get_by_text("Rejected")).to_be_visible(timeout=15000)
     _not_reloaded(page)
 
