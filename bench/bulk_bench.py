@@ -40,6 +40,7 @@ from app.services.bulk import BulkAction, BulkKind, apply_bulk, bulk_targets  # 
 
 _spec = importlib.util.spec_from_file_location("queue_bench", ROOT / "bench" / "queue_bench.py")
 queue_bench = importlib.util.module_from_spec(_spec)
+sys.modules["queue_bench"] = queue_bench  # its PostgreSQL seeding looks itself up there
 _spec.loader.exec_module(queue_bench)
 http_load = queue_bench.http_load
 
