@@ -3,8 +3,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request, session
 
-# No inline script, no eval: htmx is loaded from our static files and configured by a
-# <meta> tag with allowEval off; its indicator styles come from our CSS, not injected.
+# No inline script, no eval, no inline style: htmx is loaded from our static files and
+# configured by a <meta> tag (base.html) with allowEval off, its indicator styles in our CSS
+# rather than injected, and no "style" in attributesToSettle (settling writes style attributes).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 

@@ -1,6 +1,7 @@
 """What htmx swaps in when a request is refused (4xx): under the strict CSP (no inline style, no
-inline script) the browser reports no violation, whatever the kind of swap; and a boosted
-navigation that ends on an error page gets the whole page, top bar included."""
+inline script) the browser reports no violation, whatever the kind of swap, a resized textarea
+included; and a boosted navigation that ends on an error page gets the whole page, top bar
+included."""
 from playwright.sync_api import expect
 
 from app.models import Role
@@ -21,8 +22,11 @@ def test_refused_htmx_swaps_break_no_csp_rule(live_url, browser, make_user, make
     page.on("console", lambda msg: console.append(msg.text))
     sign_in(page, live_url, "tom.agent@example.com")
 
-    # A boosted form refused (422): the page comes back whole and htmx swaps the body.
+    # A boosted form refused (422): the page comes back whole and htmx swaps the body. Its
+    # textarea was resized first, as a person does by its handle (the browser writes an inline
+    # height): htmx must not copy that style attribute onto the new textarea.
     page.goto(f"{live_url}/new")
+    page.get_by_label("Description").evaluate("box => { box.style.height = '20rem'; }")
     with page.expect_response(lambda r: r.url.endswith("/new") and r.request.method == "POST") as posted:
         page.get_by_role("button", name="Submit").click()
     assert posted.value.status == 422
