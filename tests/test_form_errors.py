@@ -1,6 +1,7 @@
 """Every error of a submit form in one round: the form's own checks, the files, what a
 submission lacks and the admins' validation rules, shown together by their fields and listed in
 an error summary whose links lead to those fields; required marks on every required field."""
+import hashlib
 import io
 import json
 import re
@@ -128,14 +129,15 @@ def test_no_summary_on_a_fresh_form(client, ann, hardware):
 
 
 def test_upload_errors_store_nothing_and_rewind(app, ann):
-    good = FileStorage(io.BytesIO(PNG), "ok.png")
+    content = PNG + b"only in this test"
+    good = FileStorage(io.BytesIO(content), "ok.png")
     bad = FileStorage(io.BytesIO(EXE), "x.exe")
     assert upload_errors([good, bad, FileStorage(io.BytesIO(b""), "")]) == [
         "x.exe: this type of file is not accepted. Attach images, PDF, Office documents, text or "
         "log files, or zip archives."]
     assert good.stream.tell() == 0
-    assert not attachments.storage_path(__import__("hashlib").sha256(PNG).hexdigest()).exists()
-    assert attachments.store_file(good).size == len(PNG)
+    assert not attachments.storage_path(hashlib.sha256(content).hexdigest()).exists()
+    assert attachments.store_file(good).size == len(content)
 
 
 # --- Catalog item form --------------------------------------------------------------------------
@@ -266,8 +268,8 @@ def test_on_behalf_still_files_in_one_step(client, tom, hardware, make_user):
 # --- Required marks -----------------------------------------------------------------------------
 
 def _label_marked(html: str, input_id: str) -> bool:
-    return re.search(rf'<label class="label" for="{input_id}">[^<]*<span class="req" aria-hidden="true"> '
-                     r'\(required\)</span></label>', html) is not None
+    return re.search(rf'<label class="label" for="{input_id}">[^<]*</label><span class="req" aria-hidden="true"> '
+                     r'\(required\)</span>', html) is not None
 
 
 def _required_attr(html: str, input_id: str) -> bool:
