@@ -24,6 +24,7 @@
 """
 import hmac
 import time
+from contextlib import contextmanager
 from functools import wraps
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -109,14 +110,21 @@ def answer_unchanged_polls(stamp, *roles):
     "nothing changed" is short-cut; a poll that finds a change renders through the view.
     A signed token in the poll URL would save the query too, but could not see a revocation
     before it expired; the query can, at the cost of one index lookup.
+
+    ``stamp(connection)`` reads the page's stamp on the poll's connection. On PostgreSQL that
+    is a pooled connection in autocommit, outside the ORM session: two statements are the
+    whole conversation with the database (no BEGIN, no ROLLBACK at teardown). On SQLite, in
+    process, the session's own connection.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             sent = request.args.get("since")
-            if is_poll() and sent and _session_may_poll(roles) and sent == stamp():
-                return "", 204
+            if is_poll() and sent and _named_user(session.get("_user_id"))[0] is not None:
+                with _poll_connection() as connection:
+                    if _session_may_poll(connection, roles) and sent == stamp(connection):
+                        return "", 204
             return view(*args, **kwargs)
 
         return wrapper
@@ -124,7 +132,16 @@ def answer_unchanged_polls(stamp, *roles):
     return decorator
 
 
-def _session_may_poll(roles) -> bool:
+@contextmanager
+def _poll_connection():
+    if db.engine.dialect.name != "postgresql":
+        yield db.session.connection()  # SQLite's BEGIN comes from the app's own begin hook
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
+
+
+def _session_may_poll(connection, roles) -> bool:
     """The session names an active user whose token still matches and who holds one of
     ``roles`` (or is an admin, as ``role_required`` lets admins pass): one statement."""
     from sqlalchemy import select
@@ -132,11 +149,9 @@ def _session_may_poll(roles) -> bool:
     from app.models import Role, User, UserRole
 
     user_id, token = _named_user(session.get("_user_id"))
-    if user_id is None:
-        return False
     fits = (select(UserRole.user_id)
             .where(UserRole.user_id == User.id, UserRole.role.in_([Role.ADMIN, *roles])).exists())
-    row = db.session.execute(select(User.session_token, User.active, fits)
+    row = connection.execute(select(User.session_token, User.active, fits)
                              .where(User.id == user_id)).first()
     if row is None or not row.active or not row[2] or not row.session_token:
         return False

@@ -1,8 +1,8 @@
 """Over HTTP: gunicorn serving bench/bench_wsgi.py, and concurrent clients timing it.
 
 ``hammer`` runs ``n`` GETs from ``clients`` threads and returns, per URL: the client's latency
-(median, p95), the server's own time from the Server-Timing header (median, p95), throughput
-(requests per second over the whole burst) and the status codes. A request that times out is
+(median, p95), the server's own time from the Server-Timing header (median, p95), its CPU time in the worker (median, p95), throughput (requests per second over
+the whole burst) and the status codes. A request that times out is
 counted as failed rather than ending the run.
 """
 import os
@@ -24,6 +24,7 @@ from app.sessions import session_values
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMING = re.compile(r"app;dur=([0-9.]+)")
+CPU = re.compile(r"cpu;dur=([0-9.]+)")
 
 
 def free_port() -> int:
@@ -79,7 +80,7 @@ def hammer(url: str, n: int, clients: int, headers: dict | None = None, warmup: 
     """``n`` GETs of ``url`` from ``clients`` concurrent threads (after ``warmup`` untimed)."""
     for _ in range(warmup):
         _get(url, headers or {})
-    latency, server, statuses, lock = [], [], Counter(), threading.Lock()
+    latency, server, cpu, statuses, lock = [], [], [], Counter(), threading.Lock()
 
     def client(count):
         for _ in range(count):
@@ -90,7 +91,8 @@ def hammer(url: str, n: int, clients: int, headers: dict | None = None, warmup: 
                 if status != "failed":
                     latency.append(time.perf_counter() - started)
                     if timing is not None:
-                        server.append(timing / 1000)
+                        server.append(timing[0] / 1000)
+                        cpu.append(timing[1] / 1000)
 
     per_client = max(1, n // clients)
     threads = [threading.Thread(target=client, args=(per_client,), daemon=True) for _ in range(clients)]
@@ -106,6 +108,7 @@ def hammer(url: str, n: int, clients: int, headers: dict | None = None, warmup: 
 
     return {"median_ms": ms(latency, statistics.median), "p95_ms": ms(latency, _p95),
             "server_median_ms": ms(server, statistics.median), "server_p95_ms": ms(server, _p95),
+            "server_cpu_median_ms": ms(cpu, statistics.median), "server_cpu_p95_ms": ms(cpu, _p95),
             "per_s": round(sum(v for k, v in statuses.items() if k != "failed") / elapsed, 1),
             "statuses": {str(k): v for k, v in statuses.items()}}
 
@@ -120,5 +123,5 @@ def _get(url: str, headers: dict):
         status, header = error.code, error.headers.get("Server-Timing", "")
     except OSError:
         return "failed", None
-    found = TIMING.search(header or "")
-    return status, float(found.group(1)) if found else None
+    wall, cpu = TIMING.search(header or ""), CPU.search(header or "")
+    return status, (float(wall.group(1)), float(cpu.group(1))) if wall and cpu else None

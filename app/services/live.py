@@ -14,9 +14,10 @@ def _stamp(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value or 0)
 
 
-def tickets_stamp() -> str:
-    """Changes anywhere in the non-draft tickets (queues, dashboards)."""
-    return _stamp(db.session.scalar(select(func.max(Ticket.updated_at))))
+def tickets_stamp(connection=None) -> str:
+    """Changes anywhere in the non-draft tickets (queues, dashboards). ``connection``: read
+    there instead of the session (an unchanged poll's, outside any transaction)."""
+    return _stamp((connection or db.session).scalar(select(func.max(Ticket.updated_at))))
 
 
 def requester_stamp(user: User) -> str:

@@ -26,9 +26,10 @@ def visible_views(user: User) -> list[QueueView]:
     return list(views)
 
 
-def views_stamp() -> str:
-    """Changes to any saved view (added, renamed, removed): part of the sidebar's live stamp."""
-    count, newest = db.session.execute(select(func.count(), func.max(QueueView.updated_at))).one()
+def views_stamp(connection=None) -> str:
+    """Changes to any saved view (added, renamed, removed): part of the sidebar's live stamp
+    (``connection`` as in ``live.tickets_stamp``)."""
+    count, newest = (connection or db.session).execute(select(func.count(), func.max(QueueView.updated_at))).one()
     return f"{count}:{newest.isoformat() if newest else 0}"
 
 

@@ -50,8 +50,8 @@ def _sidebar(current_query: str | None, choices: _Choices | None = None) -> dict
             "current_query": current_query}
 
 
-def _views_stamp() -> str:
-    return f"{live.tickets_stamp()}|{queue_views.views_stamp()}"
+def _views_stamp(connection=None) -> str:
+    return f"{live.tickets_stamp(connection)}|{queue_views.views_stamp(connection)}"
 
 
 @bp.get("/")
