@@ -126,9 +126,13 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
     source, id_, score, params = query(terms, staff)
     params.update(requester=user.id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, cap=COUNT_CAP + 1,
                   window=RANK_WINDOW)
+    # The window's oldest id is read first and passed as a value: inside the same statement it
+    # is a parameter the planner cannot see, and PostgreSQL then scanned every document
+    # (2.5 s at 1M tickets) instead of the few thousand ids past it.
     newest = f"SELECT {id_} AS id FROM {source} ORDER BY {id_} DESC LIMIT :window"
+    params["low"] = db.session.scalar(text(f"SELECT coalesce(min(id), 0) FROM ({newest}) AS w"), params)
     ids = db.session.scalars(text(
-        f"SELECT {id_} FROM {source} AND {id_} >= (SELECT coalesce(min(id), 0) FROM ({newest}) AS w) "
+        f"SELECT {id_} FROM {source} AND {id_} >= :low "
         f"ORDER BY {score}, {id_} DESC LIMIT :limit OFFSET :offset"), params).all()
     total = db.session.scalar(text(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT :cap) AS hits"), params)
     return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=total, page=page)
