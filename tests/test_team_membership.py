@@ -71,3 +71,18 @@ def test_a_plain_post_without_javascript_gets_the_same_refusal(client, admin, de
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<h1>Service Desk</h1>" in html and "Emma is not a technician" in html
+
+
+def test_a_member_keeps_the_technician_role_while_in_a_team(client, admin, desk, make_user):
+    tom = make_user("tom", roles=[Role.AGENT], teams=[desk])
+    data = {"name": "Tom", "email": "tom@example.com", "phone": "", "location": "", "department": "",
+            "manager_id": "", "roles": ["employee"], "active": "y", "password": ""}
+    response = client.post(f"/admin/users/{tom.id}", data=data)
+    assert response.status_code == 422
+    assert "Tom works in Service Desk: remove them from the team first" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert Role.AGENT in tom.roles
+    client.post(f"/admin/teams/{desk.id}/members/{tom.id}/remove", data={})
+    assert client.post(f"/admin/users/{tom.id}", data=data).status_code == 303
+    db.session.expire_all()
+    assert tom.roles == {Role.EMPLOYEE}

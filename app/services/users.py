@@ -187,9 +187,15 @@ def _user_errors(user: User | None, data: UserInput, actor: User) -> dict[str, l
         problems = password_problems(data.password, user_inputs=(data.email, data.name))
         if problems:
             errors["password"] = problems
+    if user is not None and user.is_agent and user.memberships and not {Role(r) for r in data.roles} & {
+            Role.AGENT, Role.ADMIN}:
+        # Team members work the team's queue (services.teams.add_member): not without the role.
+        names = ", ".join(sorted(m.team.name for m in user.memberships))
+        errors["roles"] = [f"{user.name} works in {names}: remove them from the team first, or keep "
+                           "the Technician role."]
     if user is not None and user.id == actor.id:
         if Role.ADMIN not in data.roles:
-            errors["roles"] = ["You cannot remove your own admin role."]
+            errors.setdefault("roles", []).append("You cannot remove your own admin role.")
         if not data.active:
             errors["active"] = ["You cannot deactivate your own account."]
     return errors
