@@ -368,7 +368,7 @@ def test_ticket_page_words_and_times(client, login, org, make_ticket):
     html = client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
     assert "Ask the requester" in html and "Wait for vendor" in html and "Wait for user" not in html
     assert '<summary class="btn btn-primary">Resolve…</summary>' in html  # the one primary move
-    assert "Claim" not in html and 'value="in_progress"' not in html
+    assert "claim-form" not in html and 'value="in_progress"' not in html
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" title="[^"]+ UTC" data-local="datetime">', html)
     assert "js/local-time.js" in html and "Reply to requester" in html
 
