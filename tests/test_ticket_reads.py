@@ -125,10 +125,10 @@ def test_the_ticket_page_claim_button_is_named_with_its_ticket(client, login, de
 def test_back_to_the_queue_keeps_its_filters(client, login, desk, make_ticket):
     ticket = make_ticket(desk.ann, desk.category)
     login(desk.tom)
-    assert f'href="/agent/">← Queues' in client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
+    assert 'href="/agent/" data-queue-back>← Queues' in client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
     client.get("/agent/?view=open&status=new&sort=-updated")
     html = client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)
-    assert 'href="/agent/?sort=-updated&amp;status=new&amp;view=open">← Queues' in html
+    assert 'href="/agent/?sort=-updated&amp;status=new&amp;view=open" data-queue-back>' in html
     # A poll of the table does not move it; a full page does.
     client.get("/agent/?view=mine&since=x", headers=HX)
     assert "view=open" in client.get(f"/agent/tickets/{ticket.number}").get_data(as_text=True)

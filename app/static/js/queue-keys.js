@@ -114,6 +114,27 @@
   });
 
   // A refreshed table has new row elements: keep the highlight on the same ticket.
+  // "← Queues" returns to the queue this tab last showed. The server's answer (the session's
+  // last queue) is right without JavaScript, but the session is one cookie for every tab, and a
+  // request still in flight from the previous page can answer with the older one; the tab's
+  // own memory cannot race. Only the queue's own path is taken, whatever the storage holds.
+  var QUEUE_KEY = "deskflow.lastQueue";
+  var QUEUE_URL = /^\/agent\/(\?[^#\\]*)?$/;
+
+  function rememberQueue() {
+    var here = window.location.pathname + window.location.search;
+    try {
+      if (document.getElementById("queue-table") && QUEUE_URL.test(here)) sessionStorage.setItem(QUEUE_KEY, here);
+      var back = document.querySelector("a[data-queue-back]");
+      var stored = sessionStorage.getItem(QUEUE_KEY);
+      if (back && stored && QUEUE_URL.test(stored)) back.setAttribute("href", stored);
+    } catch (e) { /* storage switched off: the server's link stays */ }
+  }
+
+  document.addEventListener("DOMContentLoaded", rememberQueue);
+  document.addEventListener("htmx:afterSettle", rememberQueue);
+  if (document.readyState !== "loading") rememberQueue();
+
   // A claimed row is replaced: its link took the focus with it, so give it back.
   document.addEventListener("htmx:afterSettle", function () {
     var row = current();
