@@ -44,6 +44,10 @@ def app():
         "WTF_CSRF_ENABLED": False,  # tests/test_security.py switches it on
         "ARGON2_MEMORY_COST": 1024,  # fast hashing in tests only
         "RATELIMIT_ENABLED": True,
+        # One Redis hiccup on a loaded machine would move the limiter to memory for good, where
+        # the per-test flush never reaches: counts would leak into later tests. The fallback
+        # has its own test, in a process of its own (tests/test_sessions.py).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": False,
         "SERVER_NAME": None,
     })
     with app.app_context():
