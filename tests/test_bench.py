@@ -17,6 +17,26 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "queue_bench.py"
 NOW = datetime(2026, 6, 1, 12, 0)
 
 
+@pytest.fixture(autouse=True)
+def _process_globals_kept():
+    """The benches build apps of their own in this process, and two things are one per process:
+    Flask-Limiter's extension (each create_app points it at that app's Redis, which the bench
+    then stops, so later tests' sign-ins would be counted in memory and refused with 429) and
+    the instance folder the bench sets in the environment. Both are put back afterwards."""
+    import os
+
+    from app.extensions import limiter
+
+    saved, instance = dict(limiter.__dict__), os.environ.get("DESKFLOW_INSTANCE")
+    yield
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+    if instance is None:
+        os.environ.pop("DESKFLOW_INSTANCE", None)
+    else:
+        os.environ["DESKFLOW_INSTANCE"] = instance
+
+
 @pytest.fixture(scope="module")
 def bench():
     spec = importlib.util.spec_from_file_location("queue_bench", BENCH)
