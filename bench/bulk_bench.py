@@ -15,13 +15,9 @@ checks "Done: 100 of 100"). Prints a table and, as its last line, one JSON objec
 """
 import argparse
 import importlib.util
-import json
 import re
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -197,24 +193,12 @@ def run(args, tmp: Path, url: str) -> dict:
         return {"backend": backend, "tickets": args.tickets, "batch": args.batch, "rounds": args.rounds,
                 "in_process": local, "http_assign": http, "http_workers": args.workers, "goal_p95_ms": GOAL_MS}
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        queue_bench.stop_redis(app)
+        queue_bench.close_app(app)
 
 
 def main() -> None:
     args = parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally blocks drop the database
-    tmp = Path(tempfile.mkdtemp(prefix="deskflow-bulk-bench-"))
-    print(f"Deskflow bulk benchmark: {args.batch} of {args.tickets:,} tickets; {queue_bench.load()}")
-    try:
-        with queue_bench.database(tmp, args.postgres) as url:
-            summary = run(args, tmp, url)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"Done; {queue_bench.load()}")
-    print(json.dumps(summary))
+    queue_bench.run_standalone("deskflow-bulk-bench-", f"Deskflow bulk benchmark: {args.batch} of {args.tickets:,} tickets", run, args)
 
 
 if __name__ == "__main__":

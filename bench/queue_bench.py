@@ -161,6 +161,31 @@ def make_app(tmp: Path, url: str):
     })
 
 
+def close_app(app) -> None:
+    """Close a bench app however its run ended: sessions, engine (PostgreSQL drops its database
+    next, which needs every connection gone) and the embedded Redis."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    stop_redis(app)
+
+
+def run_standalone(prefix: str, heading: str, run, args) -> None:
+    """The main of the search and bulk benches: a temp dir and a database of their own, removed
+    however the run ends (a kill included), the machine's load before and after (it colours
+    every figure), and the run's figures as the last line, one JSON object."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally blocks drop the database
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    print(f"{heading}; {load()}")
+    try:
+        with database(tmp, args.postgres) as url:
+            summary = run(args, tmp, url)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"Done; {load()}")
+    print(json.dumps(summary))
+
+
 def stop_redis(app) -> None:
     """Shut the embedded server down before its files are deleted with the temp dir."""
     client = app.extensions["redis"]
@@ -650,10 +675,7 @@ def main(argv=None) -> None:
             try:
                 run(app, args, tmp, url)
             finally:
-                with app.app_context():
-                    db.session.remove()
-                    db.engine.dispose()
-                stop_redis(app)
+                close_app(app)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Total run time: {time.perf_counter() - started:.0f} s; {load()}")

@@ -12,13 +12,9 @@ JSON object with the figures. Goals: p95 < 50 ms at 100k on SQLite, < 100 ms at 
 """
 import argparse
 import importlib.util
-import json
 import random
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from itertools import islice
@@ -225,24 +221,12 @@ def run(args, tmp: Path, url: str) -> dict:
                 "http_workers": args.workers, "http_clients": args.clients, "goal_p95_ms": goal_ms,
                 "database_size": queue_bench.database_size(app, tmp)}
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        queue_bench.stop_redis(app)
+        queue_bench.close_app(app)
 
 
 def main() -> None:
     args = parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally blocks drop the database
-    tmp = Path(tempfile.mkdtemp(prefix="deskflow-search-bench-"))
-    print(f"Deskflow search benchmark: {args.tickets:,} tickets; {queue_bench.load()}")
-    try:
-        with queue_bench.database(tmp, args.postgres) as url:
-            summary = run(args, tmp, url)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"Done; {queue_bench.load()}")
-    print(json.dumps(summary))
+    queue_bench.run_standalone("deskflow-search-bench-", f"Deskflow search benchmark: {args.tickets:,} tickets", run, args)
 
 
 if __name__ == "__main__":
