@@ -3,10 +3,10 @@ may see, numbers jump, the index follows changes, and bad input gets a clear 4xx
 import json
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from app.extensions import db
-from app.models import CatalogItem, FieldType, FormField, Role, Ticket
+from app.models import CatalogItem, FieldType, FormField, Role, Ticket, User
 from app.services import catalog, comments, tickets
 from app.services.ticket_search import (
     COUNT_CAP, MAX_PAGE, PER_PAGE, SearchError, highlight, parse_terms, search_tickets, snippet, ticket_number,
@@ -106,6 +106,41 @@ def test_employees_find_only_their_own_tickets_in_the_query(people, file_ticket)
     assert numbers(people["bob"], "vpn") == [bobs.number]
     assert search_tickets(people["ann"], "vpn").total == 1
     assert set(numbers(people["agent"], "vpn")) == {anns.number, bobs.number}
+
+
+def test_an_employees_search_follows_the_ticket_to_a_new_requester(people, file_ticket):
+    ticket = file_ticket(people["ann"], title="Docking station flickers")
+    db.session.execute(update(Ticket).where(Ticket.id == ticket.id).values(requester_id=people["bob"].id))
+    db.session.commit()
+    assert numbers(people["ann"], "docking") == []
+    assert numbers(people["bob"], "docking") == [ticket.number]
+
+
+def test_the_requester_mark_in_the_index_is_never_found_as_a_word(people, file_ticket):
+    """On SQLite each document carries "r<requester id>" so that an employee's search narrows in
+    the index; typing it finds the tickets that say it, never the requester's others."""
+    file_ticket(people["ann"], title="Keyboard sticky")
+    for user in (people["agent"], people["ann"]):
+        assert numbers(user, f"r{people['ann'].id}") == []
+        assert numbers(user, f"keyboard r{people['ann'].id}") == []
+    model = file_ticket(people["ann"], title=f"Headset model R{people['ann'].id} crackles")
+    assert numbers(people["agent"], f"r{people['ann'].id}") == [model.number]
+    assert numbers(people["agent"], f"R{people['ann'].id} headset") == [model.number]
+    assert numbers(people["ann"], f"r{people['ann'].id}") == [model.number]
+
+
+def test_an_employees_many_matches_are_ranked_paginated_and_counted(people, file_ticket):
+    made = [file_ticket(people["ann"], title=f"Toner low {i}") for i in range(PER_PAGE + 3)]
+    in_title = made[3]
+    db.session.execute(update(Ticket).where(Ticket.id == in_title.id).values(title="Toner toner toner"))
+    db.session.commit()
+    file_ticket(people["bob"], title="Toner low too")
+    first, second = search_tickets(people["ann"], "toner"), search_tickets(people["ann"], "toner", 2)
+    assert first.total == len(made) and first.has_next and not second.has_next
+    assert first.hits[0].ticket.number == in_title.number
+    assert first.hits[1].ticket.number == made[-1].number  # equal rank: newest first
+    assert len(second.hits) == 3 and not {h.ticket.id for h in first.hits} & {h.ticket.id for h in second.hits}
+    assert all(h.ticket.requester_id == people["ann"].id for h in first.hits + second.hits)
 
 
 def test_the_index_follows_edits_comments_and_requester_renames(people, file_ticket):
@@ -260,3 +295,24 @@ def test_the_search_bench_seeds_varied_text_and_reports_median_and_p95():
     assert len({row["title"] for row in rows}) > 150
     assert all(set(row["title"].lower().split()) <= set(bench.WORDS + bench.RARE) for row in rows)
     assert bench.figures([0.010, 0.020, 0.030]) == {"median_ms": 20.0, "p95_ms": 30.0}
+
+
+def test_the_requester_column_migration_goes_down_and_up_keeping_the_index(people, file_ticket):
+    """7a0000000007 rebuilds SQLite's index without, then with, the requester column (on
+    PostgreSQL it changes nothing); either way every ticket stays found."""
+    from flask_migrate import downgrade, upgrade
+
+    number = file_ticket(people["ann"], title="Projector hums").number
+    agent, ann = people["agent"].id, people["ann"].id
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="7a0000000006")
+    try:
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as conn:
+                columns = [row[1] for row in conn.execute(text("PRAGMA table_info(ticket_fts)"))]
+            assert "requester" not in columns and "notes" in columns
+    finally:
+        upgrade()
+    assert numbers(db.session.get(User, agent), "projector") == [number]
+    assert numbers(db.session.get(User, ann), "projector") == [number]
