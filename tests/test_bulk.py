@@ -196,3 +196,21 @@ def test_queue_page_has_the_bar_and_named_row_controls(client, login, desk, make
     assert f'value="{ticket.id}:{ticket.version}" form="bulk-form"' in html
     assert f'Claim<span class="sr-only"> {ticket.number}</span>' in html
     assert 'id="shortcuts"' in html and "Keyboard shortcuts" in html
+
+
+def test_the_answer_shows_the_keyset_page_the_bar_was_posted_from(client, login, desk, make_ticket):
+    """A bulk post from page 2 reached by Next (after=…) answers with page 2's rows, read the way the page was."""
+    tickets = [make_ticket(desk.ann, desk.category, title=f"Broken {i}") for i in range(30)]
+    login(desk.tom)
+    first = client.get("/agent/?view=open&sort=number").get_data(as_text=True)
+    after = re.search(r'href="(/agent/\?[^"]*after=[^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(after).get_data(as_text=True)
+    on_second = [t for t in tickets if f'id="row-{t.number}"' in second]
+    assert on_second and len(on_second) < 30
+    db.session.refresh(on_second[0])
+    response = client.post("/agent/bulk", headers=HX, data={
+        "ticket": refs(on_second[0]), "back": after, "action": "note", "text": "Checked"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert all(f'id="row-{t.number}"' in html for t in on_second)
+    assert not any(f'id="row-{t.number}"' in html for t in tickets if t not in on_second)

@@ -10,8 +10,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user
 
 from app.blueprints.agent import bp
-from app.blueprints.agent.queue_table import bulk_form, render_queue_table
-from app.blueprints.agent.queue_views import _Choices
+from app.blueprints.agent.queue_table import QueueChoices, bulk_form, render_queue_table
 from app.blueprints.common import apply_field_errors, render, role_required
 from app.extensions import db
 from app.forms.bulk import BulkForm
@@ -25,7 +24,7 @@ FLASHED_REFUSALS = 20  # a plain post's refusals travel in the session cookie: l
 @bp.post("/bulk")
 @role_required(Role.AGENT)
 def queue_bulk():
-    choices = _Choices()
+    choices = QueueChoices()
     form = bulk_form(choices)
     back = form.back_url()
     if not form.validate():

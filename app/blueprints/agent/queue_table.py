@@ -1,7 +1,7 @@
-"""What the queue table shows beyond its rows, shared by the queue page, its live refresh and
-the bulk bar's answer: which rows have a requester reply the technician has not seen, which
-rows a refresh removed because someone else claimed them, and the queue to return to from a
-ticket ("← Queues" keeps the view and filters).
+"""The queue table as the queue page, its live refresh and the bulk bar's answer all show it:
+the rows the query asks for, which of them have a requester reply the technician has not seen,
+which rows a refresh removed because someone else claimed them, and the queue to return to from
+a ticket ("← Queues" keeps the view and filters).
 """
 from urllib.parse import parse_qsl, urlsplit
 
@@ -10,16 +10,47 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.forms.bulk import BulkForm
+from app.forms.queues import QueueFilterForm
 from app.http_input import parse_id
 from app.services import live, queues
+from app.services.categories import active_categories
 from app.services.claim_notices import claimed_by_others
+from app.services.teams import all_teams
 from app.services.ticket_reads import unseen_replies
 
 LAST_QUEUE = "agent_last_queue"  # session key: the query (filters, sort, page) of the last queue shown
 MAX_SHOWN = 100  # a page holds at most 100 rows
 
 
-def table_marks(page, view: str) -> dict:
+class QueueChoices:
+    """The filter form's choice lists, loaded once per request however many forms read them."""
+
+    def __init__(self):
+        self.categories, self.teams, self.people = active_categories(), all_teams(), queues.queue_people()
+
+    def form(self, formdata) -> QueueFilterForm:
+        form = QueueFilterForm(formdata=formdata)
+        form.set_choices(self.categories, self.teams, self.people, current_user.id)
+        form.validate()
+        return form
+
+
+def table_context(choices: QueueChoices, args, with_tab_counts: bool = False) -> dict:
+    """What agent/_queue_table.html needs for the queue ``args`` (a query's MultiDict) asks for,
+    and with ``with_tab_counts`` the tabs' counts (the whole page shows them). The stamp is read
+    before anything else, so a change made while the rest loads shows at the next poll."""
+    stamp = live.tickets_stamp()
+    me = current_user._get_current_object()
+    counts = queues.tab_counts(me) if with_tab_counts else None
+    form = choices.form(args)
+    view = form.chosen_view()
+    page = queues.queue_page(me, view, form.filters(), form.chosen_page(), form.chosen_per_page(),
+                             counts=counts, after=args.get("after"), before=args.get("before"))
+    return dict(form=form, view=view, page=page, args=form.args(), stamp=stamp, me=me, counts=counts,
+                cap=queues.COUNT_CAP, **_table_marks(page, view))
+
+
+def _table_marks(page, view: str) -> dict:
     """The unseen-reply marks of the page's rows (one query) and, on a live refresh of the
     team view, the rows that left it because someone else claimed them (one query, only when
     the refresh says which rows it was showing)."""
@@ -48,7 +79,7 @@ def last_queue_url() -> str:
     return url_for("agent.queue", **args)
 
 
-def bulk_form(choices) -> BulkForm:
+def bulk_form(choices: QueueChoices) -> BulkForm:
     """The bulk bar's form, its choices from the queue's own lists (no further query): the
     people who work tickets, the active teams, the active categories."""
     form = BulkForm()
@@ -56,11 +87,7 @@ def bulk_form(choices) -> BulkForm:
     return form
 
 
-def render_queue_table(back: str, choices, **extra) -> str:
+def render_queue_table(back: str, choices: QueueChoices, **extra) -> str:
     """The queue table as the queue at ``back`` (a queue URL with its filters) shows it now."""
-    form = choices.form(MultiDict(parse_qsl(urlsplit(back).query)))
-    view, me = form.chosen_view(), current_user._get_current_object()
-    page = queues.queue_page(me, view, form.filters(), form.chosen_page(), form.chosen_per_page())
-    return render_template("agent/_queue_table.html", form=form, view=view, page=page, args=form.args(),
-                           stamp=live.tickets_stamp(), me=me, cap=queues.COUNT_CAP,
-                           **table_marks(page, view), **extra)
+    args = MultiDict(parse_qsl(urlsplit(back).query))
+    return render_template("agent/_queue_table.html", **table_context(choices, args), **extra)

@@ -11,33 +11,19 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.blueprints.agent import bp
-from app.blueprints.agent.queue_table import bulk_form, remember_queue, table_marks
+from app.blueprints.agent.queue_table import QueueChoices, bulk_form, remember_queue, table_context
 from app.blueprints.common import apply_field_errors, posted_form, render, role_required
 from app.extensions import db
-from app.forms.queues import DeleteViewForm, QueueFilterForm, QueueViewForm, RenameViewForm
+from app.forms.queues import DeleteViewForm, QueueViewForm, RenameViewForm
 from app.models import QueueView, Role, Team
 from app.services import live, queue_views, queues
-from app.services.categories import active_categories
 from app.services.errors import DomainError
 from app.services.permissions import can_manage_queue_view, can_publish_queue_views
 from app.services.teams import all_teams
 from app.sessions import answer_unchanged_polls
 
 
-class _Choices:
-    """The filter form's choice lists, loaded once per request however many forms read them."""
-
-    def __init__(self):
-        self.categories, self.teams, self.people = active_categories(), all_teams(), queues.queue_people()
-
-    def form(self, formdata) -> QueueFilterForm:
-        form = QueueFilterForm(formdata=formdata)
-        form.set_choices(self.categories, self.teams, self.people, current_user.id)
-        form.validate()
-        return form
-
-
-def _sidebar(current_query: str | None, choices: _Choices | None = None) -> dict:
+def _sidebar(current_query: str | None, choices: QueueChoices | None = None) -> dict:
     """The views the user sees, each with its bounded count, and the sidebar's live stamp.
     Without ``choices`` only the names (the queue page's first paint: the sidebar fetches its
     counts as soon as it loads, so the queue itself never waits for them)."""
@@ -60,21 +46,16 @@ def _views_stamp(connection=None) -> str:
 def queue():
     """A queue tab. A live refresh whose stamp is unchanged gets 204 after two indexed lookups
     (the session's row, the stamp), before the user is loaded."""
-    stamp = live.tickets_stamp()
-    choices = _Choices()
-    form = choices.form(request.args)
-    view, counts = form.chosen_view(), queues.tab_counts(current_user)
-    page = queues.queue_page(current_user, view, form.filters(), form.chosen_page(), form.chosen_per_page(),
-                             counts=counts, after=request.args.get("after"), before=request.args.get("before"))
+    choices = QueueChoices()
+    table = table_context(choices, request.args, with_tab_counts=True)
+    form = table["form"]
     is_table = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
     sidebar = {} if is_table else _sidebar(form.query())
     if not is_table:
-        remember_queue(form.args(), page.page)
+        remember_queue(table["args"], table["page"].page)
     return render("agent/queue.html", fragment="agent/_queue_table.html",
-                  status=400 if form.filter_errors() else 200, form=form, view=view, counts=counts,
-                  page=page, args=form.args(), stamp=stamp, me=current_user._get_current_object(),
-                  save_form=_save_form(form.query()), cap=queues.COUNT_CAP, **sidebar,
-                  bulk_form=bulk_form(choices), **table_marks(page, view))
+                  status=400 if form.filter_errors() else 200,
+                  save_form=_save_form(form.query()), bulk_form=bulk_form(choices), **sidebar, **table)
 
 
 def _save_form(query: str, formdata=None) -> QueueViewForm:
@@ -97,7 +78,7 @@ def _views_page(status: int = 200, refused: dict | None = None):
     """``refused``: {view id: the reason its rename was refused}, shown next to its form."""
     return render("agent/queue_views.html", fragment="agent/_queue_views_nav.html", status=status,
                   delete_form=DeleteViewForm(), can_manage=can_manage_queue_view, refused=refused or {},
-                  cap=queues.COUNT_CAP, **_sidebar(request.args.get("current"), _Choices()))
+                  cap=queues.COUNT_CAP, **_sidebar(request.args.get("current"), QueueChoices()))
 
 
 @bp.post("/views")
@@ -122,7 +103,7 @@ def queue_view_create():
 def _clean_query(query: str) -> str:
     """What is saved is the query as the filter form understands it: a hand-made post cannot
     store values the queue would not accept."""
-    return _Choices().form(MultiDict(parse_qsl(query or ""))).query()
+    return QueueChoices().form(MultiDict(parse_qsl(query or ""))).query()
 
 
 def _audience(form: QueueViewForm) -> dict:
