@@ -128,7 +128,7 @@ def test_no_summary_on_a_fresh_form(client, ann, hardware):
         assert "error-summary" not in html.replace("js/error-summary.js", "")
 
 
-def test_upload_errors_store_nothing_and_rewind(app, ann):
+def test_upload_errors_store_nothing_and_rewind(app, ann, make_ticket):
     content = PNG + b"only in this test"
     good = FileStorage(io.BytesIO(content), "ok.png")
     bad = FileStorage(io.BytesIO(EXE), "x.exe")
@@ -137,7 +137,8 @@ def test_upload_errors_store_nothing_and_rewind(app, ann):
         "log files, or zip archives."]
     assert good.stream.tell() == 0
     assert not attachments.storage_path(hashlib.sha256(content).hexdigest()).exists()
-    assert attachments.store_file(good).size == len(content)
+    [attachment] = attachments.attach_files(make_ticket(ann), ann, [good])  # the whole file, rewound
+    assert attachment.size == len(content)
 
 
 # --- Catalog item form --------------------------------------------------------------------------
@@ -180,6 +181,16 @@ def test_catalog_bad_file_missing_answers_and_rule_are_reported_together(client,
     draft = db.session.scalars(select(Ticket)).one()  # the typed answers are kept as a draft
     assert draft.is_draft and json.loads(draft.answers)["ram"] == "8" and draft.description == "Soon please"
     assert json.loads(draft.answers)["photo"] == []
+
+
+def test_catalog_files_beside_a_refused_one_are_not_stored(client, ann, laptop):
+    good = PNG + b"the old laptop, beside a refused file"
+    response = multipart(client, f"/catalog/{laptop.id}", {"q_ram": "16", "action": "save"},
+                         field="q_photo", files=[(good, "old.png"), (EXE, "virus.exe")])
+    assert response.status_code == 422 and 'id="q_photo-err">virus.exe' in response.get_data(as_text=True)
+    assert not attachments.storage_path(hashlib.sha256(good).hexdigest()).exists()
+    draft = db.session.scalars(select(Ticket)).one()  # the answers are kept, no file with them
+    assert draft.is_draft and json.loads(draft.answers)["photo"] == []
 
 
 def test_catalog_form_check_answers_and_files_in_one_round_save_nothing(client, ann, laptop):

@@ -87,24 +87,28 @@ def _read_checked(upload: FileStorage) -> tuple[bytes, str, str]:
     return data, name, content_type
 
 
-def upload_errors(files) -> list[str]:
-    """One message for each upload that would be refused, storing nothing: a form can then
-    report a bad file together with everything else that is wrong, in one round. Each stream
-    is rewound, so the uploads can still be stored afterwards."""
-    messages = []
+def _check_all(files) -> tuple[list[tuple[bytes, str, str]], list[str]]:
+    """Every upload read and checked once: what passed (as ``_read_checked`` returns it) and one
+    message for each that did not. Each stream is rewound, so the uploads can be read again."""
+    checked, messages = [], []
     for upload in real_uploads(files):
         try:
-            _read_checked(upload)
+            checked.append(_read_checked(upload))
         except ValidationFailed as error:
             messages.append(error.message)
         finally:
             upload.stream.seek(0)
-    return messages
+    return checked, messages
 
 
-def store_file(upload: FileStorage) -> StoredFile:
-    """Check and store one upload, or raise ValidationFailed naming the file and the reason."""
-    data, name, content_type = _read_checked(upload)
+def upload_errors(files) -> list[str]:
+    """One message for each upload that would be refused, storing nothing: a form can then
+    report a bad file together with everything else that is wrong, in one round."""
+    return _check_all(files)[1]
+
+
+def _store(data: bytes, name: str, content_type: str) -> StoredFile:
+    """Write checked bytes under their digest (once: equal files share one copy)."""
     digest = hashlib.sha256(data).hexdigest()
     path = storage_path(digest)
     if not path.exists():
@@ -123,11 +127,12 @@ def real_uploads(files) -> list[FileStorage]:
 
 def attach_files(ticket: Ticket, uploader: User, files, comment: Comment | None = None) -> list[Attachment]:
     """Check every upload first (one bad file refuses them all, and every bad one is named in
-    the one ValidationFailed), then store and record them."""
-    refused = upload_errors(files)
+    the one ValidationFailed), then store and record them. Each file is read and checked once:
+    what the check read is what gets stored."""
+    checked, refused = _check_all(files)
     if refused:
         raise ValidationFailed(" ".join(refused), {"attachments": refused})
-    stored = [store_file(f) for f in real_uploads(files)]
+    stored = [_store(*parts) for parts in checked]
     attachments = []
     for s in stored:
         attachment = Attachment(ticket_id=ticket.id, comment=comment, uploaded_by_id=uploader.id,

@@ -85,14 +85,15 @@ def catalog_form(author: User, item: CatalogItem, answers: dict, uploads: dict, 
         elif can_save and not errors:
             errors["__all__"] = [NOTHING_TO_SAVE]
         return Outcome(None, errors)
-    try:
-        saved = catalog.save_catalog_draft(author, item, answers, uploads, draft, expected_version,
-                                           notes=notes)
-    except catalog.FilesRefused as refused:  # the answers are kept; the files are not
-        errors = dict(refused.field_errors)
+    try:  # files already refused are not stored at all (they would be written, then rolled back)
+        saved = catalog.save_catalog_draft(author, item, answers, {} if errors else uploads, draft,
+                                           expected_version, notes=notes)
+    except catalog.FilesRefused as refused:  # a file the check passed, refused as it was stored
+        saved, errors = refused.draft, dict(refused.field_errors)
+    if errors:  # the answers are kept; the files are not, so nor is the submission
         if submit:
-            _merge(errors, tickets.submission_refusals(lambda: refused.draft))
-        return Outcome(refused.draft, errors)
+            _merge(errors, tickets.submission_refusals(lambda: saved))
+        return Outcome(saved, errors)
     return _submitted(Outcome(saved), author) if submit else Outcome(saved)
 
 
