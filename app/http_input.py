@@ -119,6 +119,12 @@ def init_http_input(app: Flask) -> None:
     app.before_request(_refuse_nul_and_overlong_text)
 
 
+def wants_fragment() -> bool:
+    """An htmx request for a piece of a page: not a boosted navigation nor a history restore,
+    which both want the whole page."""
+    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+
+
 def wants_json() -> bool:
     """A caller that asked for JSON (a script, not a browser nor htmx): errors and refusals
     answer it with {"error": reason}."""

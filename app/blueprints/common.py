@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
-from app.http_input import wants_json
+from app.http_input import wants_fragment, wants_json
 from app.models import Role, Ticket
 from app.services import permissions
 from app.services.errors import DomainError
@@ -67,7 +67,7 @@ def render(template: str, fragment: str | None = None, status: int = 200, **cont
     """The full page, or only ``fragment`` (an included template) for an htmx request that is
     not a boosted navigation nor a history restore (htmx reloading a pushed URL after a cache
     miss wants the whole page): one source of markup for both."""
-    if fragment and request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+    if fragment and wants_fragment():
         return make_response(render_template(fragment, **context), status)
     return make_response(render_template(template, **context), status)
 

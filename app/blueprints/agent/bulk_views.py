@@ -14,6 +14,7 @@ from app.blueprints.agent.queue_table import QueueChoices, bulk_form, render_que
 from app.blueprints.common import apply_field_errors, render, role_required
 from app.extensions import db
 from app.forms.bulk import BulkForm
+from app.http_input import wants_fragment
 from app.models import Role
 from app.services import bulk
 from app.services.errors import DomainError
@@ -39,7 +40,7 @@ def queue_bulk():
         return _refused(form, back)
     outcomes = bulk.apply_bulk(current_user, form.to_action(), targets)
     db.session.commit()
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment():
         summary = render_template("agent/_bulk_result.html", outcomes=outcomes, oob=True)
         return render_queue_table(back, choices) + summary
     _flash(outcomes)

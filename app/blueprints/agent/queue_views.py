@@ -15,6 +15,7 @@ from app.blueprints.agent.queue_table import QueueChoices, bulk_form, remember_q
 from app.blueprints.common import apply_field_errors, posted_form, render, role_required
 from app.extensions import db
 from app.forms.queues import DeleteViewForm, QueueViewForm, RenameViewForm
+from app.http_input import wants_fragment
 from app.models import QueueView, Role, Team
 from app.services import live, queue_views, queues
 from app.services.errors import DomainError
@@ -49,7 +50,7 @@ def queue():
     choices = QueueChoices()
     table = table_context(choices, request.args, with_tab_counts=True)
     form = table["form"]
-    is_table = bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    is_table = wants_fragment()
     sidebar = {} if is_table else _sidebar(form.query())
     if not is_table:
         remember_queue(table["args"], table["page"].page)

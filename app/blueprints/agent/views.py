@@ -22,6 +22,7 @@ from app.forms.agent import (
 )
 from app.forms.handoffs import EscalateForm, properties_form
 from app.forms.ticket import IMPACT_HINT, URGENCY_HINT
+from app.http_input import wants_fragment
 from app.models import Attachment, Role, Status, Team, Ticket, User
 from app.security import is_safe_next
 from app.services import live
@@ -44,10 +45,6 @@ from app.services.users import search_users
 TABS = ("conversation", "history")
 
 
-def _is_fragment_request() -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
 # Claim from a queue (the queue pages are in queue_views.py) ----------------------------------
 
 @bp.post("/tickets/<number>/claim")
@@ -64,7 +61,7 @@ def ticket_claim(number: str):
         db.session.rollback()
         return refuse(error, back)
     db.session.commit()
-    if _is_fragment_request():
+    if wants_fragment():
         return render("agent/_queue_claimed.html", t=ticket, me=current_user._get_current_object())
     flash(f"You claimed {ticket.number}.", "success")
     return redirect(back, 303)
@@ -136,7 +133,7 @@ def _answer(ticket: Ticket, message: str | None = None, status: int = 200, **for
     """After an action on the ticket page: htmx gets the ticket fragment (with the posted form
     and its errors when ``status`` is not 200); a plain post a flash and a 303 back, or the page
     with the errors."""
-    if status == 200 and not _is_fragment_request():
+    if status == 200 and not wants_fragment():
         if message:
             flash(message, "success")
         return redirect(url_for("agent.ticket_detail", number=ticket.number), 303)

@@ -1,10 +1,10 @@
 """Error pages: every 4xx explains itself; JSON callers get {"error": reason}."""
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from app.http_input import wants_json
+from app.http_input import wants_fragment, wants_json
 from app.extensions import db
 from app.services.errors import DomainError
 
@@ -24,7 +24,7 @@ def _answer(status: int, message: str):
         return jsonify(error=message), status
     # A boosted navigation (a link or form of the page) replaces the whole body: it needs the
     # whole page, top bar included, or the person is left with a card and no way around.
-    fragment = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    fragment = wants_fragment()
     template = "errors/_error.html" if fragment else "errors/error.html"
     response = render_template(template, status=status, message=message)
     return response, status

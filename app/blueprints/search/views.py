@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from app.blueprints.common import render
 from app.blueprints.search import bp
 from app.forms.search import SearchForm
-from app.http_input import query_int
+from app.http_input import query_int, wants_fragment
 from app.services import ticket_search
 from app.services.ticket_search import SearchError
 
@@ -17,7 +17,7 @@ def results():
     never jumps to a ticket: "INC00012" on its way to "INC000123" must not leave the page."""
     form = SearchForm(request.args)
     typed = form.q.data or ""
-    live = bool(request.htmx) and not request.htmx.boosted
+    live = wants_fragment()
     ticket = None if live or not typed.strip() else ticket_search.find_by_number(current_user, typed)
     if ticket is not None:
         return redirect(_ticket_url(ticket), 303)
