@@ -316,3 +316,13 @@ def test_the_requester_column_migration_goes_down_and_up_keeping_the_index(peopl
         upgrade()
     assert numbers(db.session.get(User, agent), "projector") == [number]
     assert numbers(db.session.get(User, ann), "projector") == [number]
+
+
+def test_a_history_restore_gets_the_whole_page_not_the_live_fragment(client, login, people, file_ticket):
+    """The back button restores a page by asking htmx-style with HX-History-Restore-Request: it
+    needs the whole page (top bar and all), as a boosted navigation does."""
+    file_ticket(people["ann"], title="Printer on fire")
+    login(people["agent"])
+    live = client.get("/search?q=printer", headers={"HX-Request": "true"}).get_data(as_text=True)
+    restored = client.get("/search?q=printer", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" not in live and "<html" in restored.get_data(as_text=True)
