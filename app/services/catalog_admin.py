@@ -92,12 +92,11 @@ def save_item(item: CatalogItem | None, data: ItemInput) -> CatalogItem:
     """Create (``item`` None) or update an item; a new item, or one moved to another category,
     goes last in its category. A new item starts inactive, whatever ``data.active`` says: it has
     no form yet, and employees must not order it until its fields are there (``activation_error``)."""
-    if item is None:
-        data.active = False
     _refuse_if(_item_errors(item, data))
-    moved = item is None or item.category_id != data.category_id
+    new = item is None
+    moved = new or item.category_id != data.category_id
     position = _next_item_position(data.category_id) if moved else item.position
-    if item is None:
+    if new:
         item = CatalogItem()
         db.session.add(item)
     item.position = position
@@ -106,7 +105,7 @@ def save_item(item: CatalogItem | None, data: ItemInput) -> CatalogItem:
     item.keywords, item.ticket_type = (data.keywords or "").strip(), data.ticket_type
     item.delivery_days, item.impact, item.urgency = data.delivery_days, data.impact, data.urgency
     item.team_id, item.approval_policy_id = data.team_id, data.approval_policy_id
-    item.active = data.active
+    item.active = False if new else data.active
     db.session.flush()
     return item
 
@@ -132,8 +131,8 @@ def _item_errors(item: CatalogItem | None, data: ItemInput) -> dict[str, list[st
         policy = db.session.get(ApprovalPolicy, data.approval_policy_id)
         if policy is None or (not policy.active and (item is None or item.approval_policy_id != policy.id)):
             errors["approval_policy_id"] = ["Choose an active approval policy."]
-    if item is not None and data.active and not item.active and activation_error(item):
-        errors["active"] = [activation_error(item)]
+    if item is not None and (why := _activation_refusal(item, data.active)):
+        errors["active"] = [why]
     return errors
 
 
@@ -154,11 +153,16 @@ def activation_error(item: CatalogItem) -> str | None:
     return None
 
 
+def _activation_refusal(item: CatalogItem, active: bool) -> str | None:
+    """Why switching ``item`` to ``active`` is refused: only switching it on can be."""
+    return activation_error(item) if active and not item.active else None
+
+
 def set_item_active(item: CatalogItem, active: bool) -> None:
     """Retire (leaves the catalog; filed tickets keep it) or activate an item; activating one
     that is not ready (``activation_error``) is refused."""
-    if active and not item.active and activation_error(item):
-        raise ValidationFailed(activation_error(item))
+    if why := _activation_refusal(item, active):
+        raise ValidationFailed(why)
     item.active = active
     db.session.flush()
 
