@@ -22,7 +22,6 @@
 - A live poll that finds nothing changed is answered before the user is loaded
   (``answer_unchanged_polls``): see there why that is as safe as the full check.
 """
-import hmac
 import time
 from contextlib import contextmanager
 from functools import wraps
@@ -121,9 +120,10 @@ def answer_unchanged_polls(stamp, *roles):
         @wraps(view)
         def wrapper(*args, **kwargs):
             sent = request.args.get("since")
-            if is_poll() and sent and _named_user(session.get("_user_id"))[0] is not None:
+            user_id, token = _named_user(session.get("_user_id")) if is_poll() and sent else (None, "")
+            if user_id is not None:
                 with _poll_connection() as connection:
-                    if _session_may_poll(connection, roles) and sent == stamp(connection):
+                    if _session_may_poll(connection, user_id, token, roles) and sent == stamp(connection):
                         return "", 204
             return view(*args, **kwargs)
 
@@ -141,21 +141,19 @@ def _poll_connection():
         yield connection
 
 
-def _session_may_poll(connection, roles) -> bool:
-    """The session names an active user whose token still matches and who holds one of
-    ``roles`` (or is an admin, as ``role_required`` lets admins pass): one statement."""
+def _session_may_poll(connection, user_id: int, token: str, roles) -> bool:
+    """The session's user is active, its token still matches and it holds one of ``roles`` (or
+    is an admin, as ``role_required`` lets admins pass): one statement."""
     from sqlalchemy import select
 
     from app.models import Role, User, UserRole
+    from app.models.user import session_tokens_match
 
-    user_id, token = _named_user(session.get("_user_id"))
     fits = (select(UserRole.user_id)
             .where(UserRole.user_id == User.id, UserRole.role.in_([Role.ADMIN, *roles])).exists())
     row = connection.execute(select(User.session_token, User.active, fits)
                              .where(User.id == user_id)).first()
-    if row is None or not row.active or not row[2] or not row.session_token:
-        return False
-    return hmac.compare_digest(token.encode(), row.session_token.encode())
+    return row is not None and row.active and bool(row[2]) and session_tokens_match(token, row.session_token)
 
 
 # --- Starting and ending (called by the auth views) ------------------------------------------------

@@ -27,6 +27,14 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)  # 256 bits, 43 URL-safe characters
 
 
+def session_tokens_match(token: str | None, stored: str | None) -> bool:
+    """A session's token against the user's: constant-time, so timing tells nothing about the
+    stored token; an empty token on either side never matches."""
+    if not token or not stored:
+        return False
+    return hmac.compare_digest(token.encode(), stored.encode())
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -64,11 +72,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
     def holds_session_token(self, token: str) -> bool:
-        """Constant-time comparison, so timing tells nothing about the stored token; an empty
-        token on either side never matches."""
-        if not token or not self.session_token:
-            return False
-        return hmac.compare_digest(token.encode(), self.session_token.encode())
+        return session_tokens_match(token, self.session_token)
 
     def rotate_session_token(self) -> None:
         """End every session of this user (the current one too, unless re-issued)."""
