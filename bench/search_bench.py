@@ -9,21 +9,30 @@ inserted and the index is then built in one statement, as the migration's backfi
 Prints a table (median and p95 per kind of query, in-process through the service and over HTTP
 with gunicorn: --workers processes, --clients concurrent clients) and, as its last line, one
 JSON object with the figures. Goals: p95 < 50 ms at 100k on SQLite, < 100 ms at 1M on PostgreSQL.
+
+Seeding a million tickets takes minutes (13 on a loaded machine), so on PostgreSQL
+``--keep-db NAME`` seeds into a database of that name and leaves it, and ``--reuse-db NAME``
+runs the queries against it again without seeding (its schema brought up to date first).
 """
 import argparse
 import importlib.util
+import json
+import shutil
+import signal
 import random
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.extensions import db  # noqa: E402
@@ -59,7 +68,13 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
-    return parser.parse_args()
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep-db", metavar="NAME", help="with --postgres: seed a new database NAME and leave it")
+    kept.add_argument("--reuse-db", metavar="NAME", help="with --postgres: query the kept database NAME, no seeding")
+    args = parser.parse_args()
+    if (args.keep_db or args.reuse_db) and not args.postgres:
+        parser.error("--keep-db and --reuse-db need --postgres")
+    return args
 
 
 # --- seeding -----------------------------------------------------------------------------
@@ -110,7 +125,7 @@ def seed_postgres(conn, n: int, world: dict) -> None:
     pg_seed.build_search_index(conn)
 
 
-def seed(app, n: int) -> dict:
+def seed(app, n: int) -> None:
     rng = random.Random(7)
     with app.app_context():
         t0 = time.perf_counter()
@@ -128,7 +143,27 @@ def seed(app, n: int) -> dict:
                 conn.exec_driver_sql("VACUUM ANALYZE")
         print(f"Seeding {n:,} tickets with their index took {time.perf_counter() - t0:.0f} s", flush=True)
         db.session.remove()
-    return world
+
+
+def reuse(app) -> int:
+    """A kept database brought up to date (a migration added since it was seeded); its tickets."""
+    with app.app_context():
+        queue_bench.upgrade()
+        n = db.session.scalar(select(func.count()).select_from(Ticket))
+        db.session.remove()
+    if not n:
+        raise SystemExit("The kept database has no tickets: its seeding did not finish; seed it again.")
+    print(f"Reusing {n:,} seeded tickets", flush=True)
+    return n
+
+
+def searchers(app) -> tuple[dict, str]:
+    """The technician and the employee who search (seed_people's first agent and requester,
+    found by e-mail so that a kept database serves as well), and the employee's name."""
+    with app.app_context():
+        agent, employee = (db.session.scalar(select(User).where(User.email == email))
+                           for email in ("agent0@example.com", "employee0@example.com"))
+        return {"agent": agent.id, "employee": employee.id}, employee.name
 
 
 def seed_rows(conn, rng, n, world) -> None:
@@ -201,11 +236,12 @@ def run(args, tmp: Path, url: str) -> dict:
     app = queue_bench.make_app(tmp, url)
     backend = make_url(url).get_backend_name()
     try:
-        world = seed(app, args.tickets)
-        with app.app_context():
-            requester = db.session.get(User, world["requesters"][0])
-            people = {"agent": world["agent"], "employee": requester.id}
-            queries = [(label, who, typed or requester.name) for label, who, typed in QUERIES]
+        if args.reuse_db:
+            args.tickets = reuse(app)
+        else:
+            seed(app, args.tickets)
+        people, employee_name = searchers(app)
+        queries = [(label, who, typed or employee_name) for label, who, typed in QUERIES]
         local = in_process(app, people, queries, args.requests)
         print_table(backend, args.tickets, local, None, 50.0 if backend == "sqlite" else 100.0)
         http = None
@@ -224,9 +260,40 @@ def run(args, tmp: Path, url: str) -> dict:
         queue_bench.close_app(app)
 
 
+@contextmanager
+def kept_database(args):
+    """The URL of the database --keep-db makes (it must not exist yet) or --reuse-db names;
+    unlike queue_bench.database, neither is dropped afterwards."""
+    name = args.keep_db or args.reuse_db
+    if args.keep_db:
+        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+    yield make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+
+
+def run_kept(args, heading: str) -> None:
+    """queue_bench.run_standalone with a kept database instead of one made and dropped."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    tmp = Path(tempfile.mkdtemp(prefix="deskflow-search-bench-"))
+    print(f"{heading}; {queue_bench.load()}")
+    try:
+        with kept_database(args) as url:
+            summary = run(args, tmp, url)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"Done; {queue_bench.load()}")
+    print(json.dumps(summary))
+
+
 def main() -> None:
     args = parse_args()
-    queue_bench.run_standalone("deskflow-search-bench-", f"Deskflow search benchmark: {args.tickets:,} tickets", run, args)
+    heading = f"Deskflow search benchmark: {args.tickets:,} tickets"
+    if args.keep_db or args.reuse_db:
+        run_kept(args, f"Deskflow search benchmark: database {args.keep_db or args.reuse_db}")
+    else:
+        queue_bench.run_standalone("deskflow-search-bench-", heading, run, args)
 
 
 if __name__ == "__main__":
