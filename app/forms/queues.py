@@ -8,6 +8,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from app.forms.agent import NOT_UNDERSTOOD
+from app.forms.widgets import PlainSelect
 from app.http_input import optional_id
 from app.models import Channel, Role, Status, TicketType
 from app.services.priority import PRIORITY_LABELS
@@ -28,13 +29,13 @@ def _choice(label: str, choices, **kwargs) -> SelectField:
     """A select of ids or small numbers (a team, a priority, days)."""
     return SelectField(label, choices=choices, coerce=optional_id, validate_choice=True,
                        invalid_choice_message=NOT_UNDERSTOOD, invalid_value_message=NOT_UNDERSTOOD,
-                       **kwargs)
+                       widget=PlainSelect(), **kwargs)
 
 
 def _select(label: str, choices, default="") -> SelectField:
     """A select of words (a status, a type); one not offered is not understood."""
     return SelectField(label, choices=choices, default=default, validate_choice=True,
-                       invalid_choice_message=NOT_UNDERSTOOD)
+                       invalid_choice_message=NOT_UNDERSTOOD, widget=PlainSelect())
 
 
 def _day(label: str) -> DateField:

@@ -30,9 +30,11 @@ import binascii
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from math import ceil
+from typing import NamedTuple
 
-from sqlalchemy import case, false, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import bindparam, case, false, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -44,6 +46,7 @@ AGE_DAYS = (1, 3, 7, 30)
 PER_PAGE = (25, 50, 100)
 COUNT_CAP = 1000
 MAX_PAGE_ROWS = 10_000
+STATEMENTS_KEPT = 256  # built queue statements kept per process (_ids_statement)
 # The order in which a ticket moves through its statuses: filters and the status sort use it.
 STATUS_ORDER = (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.PENDING,
                 Status.UNDER_REVIEW, Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
@@ -160,6 +163,18 @@ class QueuePage:
         return self.page + 1
 
 
+class Viewer(NamedTuple):
+    """What a queue's query reads of the person looking at it. Hashable, unlike a user, so the
+    statements built for it can be kept (``_ids_statement``)."""
+
+    id: int
+    team_ids: frozenset[int]
+
+
+def _viewer(user: User) -> Viewer:
+    return Viewer(user.id, frozenset(user.team_ids))
+
+
 def max_page(per_page: int) -> int:
     return MAX_PAGE_ROWS // per_page
 
@@ -201,7 +216,7 @@ def decode_cursor(sort: str, text: str | None) -> list | None:
     return parsed
 
 
-def _tab_conditions(view: str, user: User) -> list:
+def _tab_conditions(view: str, user: Viewer) -> list:
     if view == "mine":
         return [Ticket.assignee_id == user.id]
     if view == "open":
@@ -225,7 +240,7 @@ def _day_range(column, days: tuple[date | None, date | None]) -> list:
     return conditions
 
 
-def _assignee_condition(assignee, user: User):
+def _assignee_condition(assignee, user: Viewer):
     if assignee == "me":
         return Ticket.assignee_id == user.id
     if assignee == "none":
@@ -258,7 +273,7 @@ def _requester_condition(filters: QueueFilters):
     return Ticket.requester_id.in_(_people_matching(filters.requester))
 
 
-def _filter_conditions(filters: QueueFilters, user: User) -> list:
+def _filter_conditions(filters: QueueFilters, user: Viewer) -> list:
     equal = {Ticket.priority: filters.priority, Ticket.category_id: filters.category_id,
              Ticket.team_id: filters.team_id, Ticket.ticket_type: filters.ticket_type,
              Ticket.channel: filters.channel}
@@ -268,16 +283,18 @@ def _filter_conditions(filters: QueueFilters, user: User) -> list:
     if filters.requester:
         conditions.append(_requester_condition(filters))
     if filters.older_than_days is not None:
-        conditions.append(Ticket.created_at < utcnow() - timedelta(days=filters.older_than_days))
+        # Now at each execution, not when the statement was built: built statements are kept.
+        days = timedelta(days=filters.older_than_days)
+        conditions.append(Ticket.created_at < bindparam("older_than", callable_=lambda: utcnow() - days, unique=True))
     return conditions + _day_range(Ticket.created_at, filters.created) + _day_range(Ticket.updated_at, filters.updated)
 
 
-def _count(conditions: list) -> int:
+def _bounded_count(conditions: list):
     """How many tickets match, counted up to COUNT_CAP + 1 (so "more than the cap" is known)."""
-    return _bounded(select(Ticket.id).where(*conditions), COUNT_CAP + 1)
+    return select(func.count()).select_from(select(Ticket.id).where(*conditions).limit(COUNT_CAP + 1).subquery())
 
 
-def _conditions(view: str, user: User, filters: QueueFilters, statuses=None) -> list:
+def _conditions(view: str, user: Viewer, filters: QueueFilters, statuses=None) -> list:
     statuses = _statuses(view, filters) if statuses is None else statuses
     return (_tab_conditions(view, user) + _filter_conditions(filters, user)
             + [Ticket.status.in_(sorted(statuses))])
@@ -285,12 +302,25 @@ def _conditions(view: str, user: User, filters: QueueFilters, statuses=None) -> 
 
 def count_view(user: User, view: str, filters: QueueFilters) -> int:
     """The bounded count of one tab narrowed by ``filters`` (a saved view's number)."""
-    return _count(_conditions(view, user, _resolved(filters)))
+    filters = _resolved(filters)
+    return db.session.scalar(_count_statement(view, _viewer(user), filters, filters.requester_ids))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _count_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_ids):
+    """``_requester_ids`` is part of the key: filters compare without them (_ids_statement)."""
+    return _bounded_count(_conditions(view, viewer, filters))
 
 
 def tab_counts(user: User) -> dict[str, int]:
-    """How many tickets each tab holds, unfiltered: the numbers on the tabs."""
-    return {view: count_view(user, view, QueueFilters()) for view in VIEWS}
+    """How many tickets each tab holds, unfiltered: the numbers on the tabs, in one statement
+    (every queue page shows them, and each separate count cost a round trip)."""
+    return dict(zip(VIEWS, db.session.execute(_tab_counts_statement(_viewer(user))).one()))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _tab_counts_statement(viewer: Viewer):
+    return select(*(_bounded_count(_conditions(view, viewer, QueueFilters())).scalar_subquery() for view in VIEWS))
 
 
 def _order(sort: str) -> list:
@@ -308,7 +338,7 @@ def _ids_query(conditions: list, sort: str):
     return query.order_by(*_order(sort))
 
 
-def _seek(sort: str, key: list | None) -> list:
+def _seek(sort: str, key: tuple | None) -> list:
     """The condition "past ``key`` in ``sort``" (row-value comparison on the sort columns and
     id, which a database walks from an index on them); nothing without a key."""
     if key is None:
@@ -321,8 +351,8 @@ def _reverse(sort: str) -> str:
     return sort[1:] if sort.startswith("-") else "-" + sort
 
 
-def _merged_ids(view: str, user: User, filters: QueueFilters, statuses, limit: int, offset: int,
-                sort: str | None = None, key: list | None = None):
+def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit: int, offset: int,
+                sort: str | None = None, key: tuple | None = None):
     """One page of ids across several statuses: each status's own ordered walk, limited to the
     rows this page could need, merged and cut. Only for sorts on the ticket's own columns.
     ``sort`` overrides the filters' (reversed, to read the page before a key)."""
@@ -348,7 +378,7 @@ def _merged_ids(view: str, user: User, filters: QueueFilters, statuses, limit: i
     return select(merged.c.id).order_by(*order).limit(limit).offset(offset)
 
 
-def _status_part(status: Status, sort: str, key: list | None):
+def _status_part(status: Status, sort: str, key: tuple | None):
     """The columns, order and seek condition of one status's walk in the "status" sort; the
     seek is None when the whole status lies before the key."""
     place = literal(STATUS_ORDER.index(status))
@@ -371,10 +401,6 @@ FEW_REQUESTERS = 20
 MERGED_SORTS = {"priority", "updated", "created", "status"}
 
 
-def _bounded(query, cap: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.limit(cap).subquery()))
-
-
 def _merge_pays(statuses, filters: QueueFilters) -> bool:
     """The per-status merge helps when the page is found by walking an index in the sort
     order within each status. A requester search that names a few people is found faster from
@@ -391,13 +417,25 @@ def _merge_pays(statuses, filters: QueueFilters) -> bool:
 
 def _page_ids(view: str, user: User, filters: QueueFilters, sort: str, key: list | None,
               limit: int, offset: int) -> list[int]:
+    statement = _ids_statement(view, _viewer(user), filters, filters.requester_ids, sort,
+                               None if key is None else tuple(key), limit, offset)
+    return list(db.session.scalars(statement))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _ids_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_ids, sort: str,
+                   key: tuple | None, limit: int, offset: int):
+    """The statement of one page's ids, built once per process for the same arguments. Building
+    a queue's statement (a walk per status, each with the tab's and the filters' conditions)
+    and its cache key cost more Python than PostgreSQL takes to run it at a million tickets;
+    a technician's queue, its live refreshes and their colleagues' same views repeat the same
+    arguments. Every value is in the key (the filters compare without ``requester_ids``, so
+    they come again as ``_requester_ids``), and "now" is bound at execution, so a kept
+    statement is the one that would be built."""
     statuses = _statuses(view, filters)
     if _merge_pays(statuses, filters):
-        query = _merged_ids(view, user, filters, statuses, limit, offset, sort, key)
-    else:
-        query = (_ids_query(_conditions(view, user, filters) + _seek(sort, key), sort)
-                 .limit(limit).offset(offset))
-    return list(db.session.scalars(query))
+        return _merged_ids(view, viewer, filters, statuses, limit, offset, sort, key)
+    return _ids_query(_conditions(view, viewer, filters) + _seek(sort, key), sort).limit(limit).offset(offset)
 
 
 def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page: int,
@@ -426,23 +464,27 @@ def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page
                      sort=sort, earlier=True if after_key is not None else None)
 
 
+# The tickets of a page with everything a queue row shows: one statement for every page.
+_ROWS = (select(Ticket).where(Ticket.id.in_(bindparam("ids", expanding=True)))
+         .options(joinedload(Ticket.requester).lazyload("*"), joinedload(Ticket.assignee).lazyload("*"),
+                  joinedload(Ticket.category), joinedload(Ticket.team)))
+
+
 def _load_rows(ids: list[int]) -> list[Ticket]:
     """The tickets ``ids`` with everything a queue row shows, in one query, in page order."""
     if not ids:
         return []
-    rows = db.session.scalars(
-        select(Ticket).where(Ticket.id.in_(ids))
-        .options(joinedload(Ticket.requester).lazyload("*"),
-                 joinedload(Ticket.assignee).lazyload("*"),
-                 joinedload(Ticket.category), joinedload(Ticket.team)))
+    rows = db.session.scalars(_ROWS, {"ids": ids})
     position = {ticket_id: i for i, ticket_id in enumerate(ids)}
     return sorted(rows.unique(), key=lambda t: position[t.id])
 
 
-def queue_people() -> list[User]:
-    """Active technicians and admins, by name: the queue's assignee filter offers them."""
+def queue_people() -> list:
+    """Active technicians and admins, by name, as (id, name) rows: the queue's assignee filter
+    and the bulk bar offer them on every queue page, which needs neither the people's other
+    columns nor their roles (loading them as users cost more than the page's own query)."""
     from app.models import Role, UserRole
 
     staff = select(UserRole.user_id).where(UserRole.role.in_([Role.AGENT, Role.ADMIN]))
-    return list(db.session.scalars(select(User).where(User.active, User.id.in_(staff))
+    return list(db.session.execute(select(User.id, User.name).where(User.active, User.id.in_(staff))
                                    .order_by(User.name, User.id)))
