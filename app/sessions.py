@@ -24,7 +24,7 @@
 """
 import time
 from contextlib import contextmanager
-from functools import wraps
+from functools import lru_cache, wraps
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -144,16 +144,23 @@ def _poll_connection():
 def _session_may_poll(connection, user_id: int, token: str, roles) -> bool:
     """The session's user is active, its token still matches and it holds one of ``roles`` (or
     is an admin, as ``role_required`` lets admins pass): one statement."""
-    from sqlalchemy import select
+    from app.models.user import session_tokens_match
+
+    row = connection.execute(_poll_check(tuple(roles)), {"user_id": user_id}).first()
+    return row is not None and row.active and bool(row[2]) and session_tokens_match(token, row.session_token)
+
+
+@lru_cache(maxsize=None)
+def _poll_check(roles: tuple):
+    """The statement of ``_session_may_poll`` for ``roles``, built once per role set (a handful):
+    building it was a fair share of an unchanged poll."""
+    from sqlalchemy import bindparam, select
 
     from app.models import Role, User, UserRole
-    from app.models.user import session_tokens_match
 
     fits = (select(UserRole.user_id)
             .where(UserRole.user_id == User.id, UserRole.role.in_([Role.ADMIN, *roles])).exists())
-    row = connection.execute(select(User.session_token, User.active, fits)
-                             .where(User.id == user_id)).first()
-    return row is not None and row.active and bool(row[2]) and session_tokens_match(token, row.session_token)
+    return select(User.session_token, User.active, fits).where(User.id == bindparam("user_id"))
 
 
 # --- Starting and ending (called by the auth views) ------------------------------------------------

@@ -10,6 +10,10 @@ from app.extensions import db
 from app.models import Notification, Ticket, User
 
 
+# Built once: the live polls run it on every tick of every open queue.
+_NEWEST_TICKET_CHANGE = select(func.max(Ticket.updated_at))
+
+
 def _stamp(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value or 0)
 
@@ -17,7 +21,7 @@ def _stamp(value) -> str:
 def tickets_stamp(connection=None) -> str:
     """Changes anywhere in the non-draft tickets (queues, dashboards). ``connection``: read
     there instead of the session (an unchanged poll's, outside any transaction)."""
-    return _stamp((connection or db.session).scalar(select(func.max(Ticket.updated_at))))
+    return _stamp((connection or db.session).scalar(_NEWEST_TICKET_CHANGE))
 
 
 def requester_stamp(user: User) -> str:

@@ -26,10 +26,13 @@ def visible_views(user: User) -> list[QueueView]:
     return list(views)
 
 
+_VIEWS_CHANGE = select(func.count(), func.max(QueueView.updated_at))  # built once: polls run it
+
+
 def views_stamp(connection=None) -> str:
     """Changes to any saved view (added, renamed, removed): part of the sidebar's live stamp
     (``connection`` as in ``live.tickets_stamp``)."""
-    count, newest = (connection or db.session).execute(select(func.count(), func.max(QueueView.updated_at))).one()
+    count, newest = (connection or db.session).execute(_VIEWS_CHANGE).one()
     return f"{count}:{newest.isoformat() if newest else 0}"
 
 

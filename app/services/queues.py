@@ -34,7 +34,7 @@ from functools import lru_cache
 from math import ceil
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, false, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import bindparam, case, cast, false, func, literal, null, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -60,12 +60,12 @@ _requester, _assignee = aliased(User), aliased(User)
 SORT_COLUMNS = {
     "number": (Ticket.number,),
     "title": (Ticket.title,),
-    "requester": (_requester.name,),
-    "category": (Category.name,),
+    "requester": (_requester.name, _requester.id),
+    "category": (Category.name, Category.id),
     "priority": (Ticket.priority, Ticket.created_at),
     "status": (case({s: i for i, s in enumerate(STATUS_ORDER)}, value=Ticket.status), Ticket.created_at),
-    "team": (Team.name,),
-    "assignee": (_assignee.name,),
+    "team": (Team.name, Team.id),
+    "assignee": (_assignee.name, _assignee.id),
     "created": (Ticket.created_at,),
     "updated": (Ticket.updated_at,),
 }
@@ -416,15 +416,17 @@ def _merge_pays(statuses, filters: QueueFilters) -> bool:
 
 
 def _page_ids(view: str, user: User, filters: QueueFilters, sort: str, key: list | None,
-              limit: int, offset: int) -> list[int]:
+              limit: int, offset: int, many: bool) -> list[int]:
+    """``many``: more tickets match than COUNT_CAP (the page's bounded count says so)."""
+    walk_names = many and sort.lstrip("-") in JOINED_SORTS and db.session.get_bind().dialect.name == "postgresql"
     statement = _ids_statement(view, _viewer(user), filters, filters.requester_ids, sort,
-                               None if key is None else tuple(key), limit, offset)
+                               None if key is None else tuple(key), limit, offset, walk_names)
     return list(db.session.scalars(statement))
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
 def _ids_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_ids, sort: str,
-                   key: tuple | None, limit: int, offset: int):
+                   key: tuple | None, limit: int, offset: int, walk_names: bool = False):
     """The statement of one page's ids, built once per process for the same arguments. Building
     a queue's statement (a walk per status, each with the tab's and the filters' conditions)
     and its cache key cost more Python than PostgreSQL takes to run it at a million tickets;
@@ -433,9 +435,38 @@ def _ids_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_
     they come again as ``_requester_ids``), and "now" is bound at execution, so a kept
     statement is the one that would be built."""
     statuses = _statuses(view, filters)
+    if walk_names:
+        return _walked_names(_conditions(view, viewer, filters), sort, limit, offset)
     if _merge_pays(statuses, filters):
         return _merged_ids(view, viewer, filters, statuses, limit, offset, sort, key)
     return _ids_query(_conditions(view, viewer, filters) + _seek(sort, key), sort).limit(limit).offset(offset)
+
+
+def _walked_names(conditions: list, sort: str, limit: int, offset: int):
+    """One page of ids sorted by a joined name, for many matches on PostgreSQL: the names are
+    walked in order and each one's tickets read from its index (LATERAL), until the page is
+    full. Sorting the join instead reads every matching ticket first (49,000 open tickets at a
+    million: 250 ms), however few a page shows. Tickets without one (no assignee, say) come
+    after the names, before them in reverse, as PostgreSQL sorts NULL."""
+    target, key = JOINED_SORTS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+
+    def order(*columns):
+        return [c.desc() for c in columns] if descending else list(columns)
+
+    depth = limit + offset
+    names = select(target.id.label("tid"), target.name.label("name")).subquery()
+    theirs = (select(Ticket.id).where(key == names.c.tid, *conditions)
+              .order_by(*order(Ticket.id)).limit(depth).lateral())
+    named = (select(literal(0).label("unnamed"), names.c.name, names.c.tid, theirs.c.id)
+             .select_from(names).join(theirs, true())
+             .order_by(*order(names.c.name, names.c.tid, theirs.c.id)).limit(depth))
+    unnamed = (select(literal(1).label("unnamed"), cast(null(), target.name.type).label("name"),
+                      cast(null(), target.id.type).label("tid"), Ticket.id)
+               .where(key.is_(None), *conditions).order_by(*order(Ticket.id)).limit(depth))
+    both = union_all(select(named.subquery()), select(unnamed.subquery())).subquery()
+    return (select(both.c.id).order_by(*order(both.c.unnamed, both.c.name, both.c.tid, both.c.id))
+            .limit(limit).offset(offset))
 
 
 def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page: int,
@@ -453,13 +484,14 @@ def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page
     total = counts[view] if counts is not None and not filters.narrowed else count_view(user, view, filters)
     sort = filters.sort
     after_key, before_key = decode_cursor(sort, after), decode_cursor(sort, before)
+    many = total > COUNT_CAP
     if before_key is not None and after_key is None:
-        ids = _page_ids(view, user, filters, _reverse(sort), before_key, per_page + 1, 0)
+        ids = _page_ids(view, user, filters, _reverse(sort), before_key, per_page + 1, 0, many)
         earlier = len(ids) > per_page
         return QueuePage(_load_rows(ids[:per_page][::-1]), page if earlier else 1, per_page, total,
                          more=True, sort=sort, earlier=earlier)
     offset = 0 if after_key is not None else (page - 1) * per_page
-    ids = _page_ids(view, user, filters, sort, after_key, per_page + 1, offset)
+    ids = _page_ids(view, user, filters, sort, after_key, per_page + 1, offset, many)
     return QueuePage(_load_rows(ids[:per_page]), page, per_page, total, more=len(ids) > per_page,
                      sort=sort, earlier=True if after_key is not None else None)
 
