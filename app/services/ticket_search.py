@@ -26,7 +26,7 @@ from app.services.search import MAX_SEARCH_TEXT
 
 PER_PAGE = 20
 MAX_PAGE = 50
-RANK_WINDOW = 2000  # newest matches ranked (see search_tickets)
+RANK_WINDOW = 2000  # newest matches ranked (see search_tickets); more than COUNT_CAP, so they count too
 COUNT_CAP = PER_PAGE * MAX_PAGE  # "1,000+ results": nobody reads further, and counting all costs
 MIN_LENGTH = 2
 MAX_WORDS = 12
@@ -88,7 +88,10 @@ def parse_terms(typed: str) -> list[str]:
 
 
 def fold(word: str) -> str:
-    """Lower-case without accents, as SQLite's tokenizer (remove_diacritics) stores words."""
+    """Lower-case without accents, as SQLite's tokenizer (remove_diacritics) stores words.
+    Plain ASCII has no accents to strip: marking a page folds every word it shows."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -117,66 +120,71 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
 
     IT staff search everything (internal notes included); anyone else only their own tickets
     and never internal notes, both in the query itself. Ranking reads every candidate's
-    document, so for staff a word found in half the tickets is ranked among its RANK_WINDOW
-    newest matches (found from the index alone): the cost stays flat at a million tickets, and
-    for so broad a search the recent tickets are the ones wanted. A requester's matches are at
-    most their own few tickets, so all of them are ranked without that extra query. Raises
-    SearchError for text that cannot be searched and for a page past MAX_PAGE.
+    document, so a word found in half the tickets is ranked among its RANK_WINDOW newest
+    matches: the cost stays flat at a million tickets, and for so broad a search the recent
+    tickets are the ones wanted (a requester's matches are their own few tickets, which the
+    window holds whole). One statement finds that window with each match's rank, and it is also
+    the count: RANK_WINDOW matches are more than COUNT_CAP, fewer are all there are. The page
+    is cut from it here, so no second statement reads the same documents again (at 1M
+    tickets on PostgreSQL the window, the ranked page and the count each walked the newest
+    tickets). Raises SearchError for text that cannot be searched and for a page past MAX_PAGE.
     """
     terms = parse_terms(typed)
     if not 1 <= page <= MAX_PAGE:
         raise SearchError(f"Results go up to page {MAX_PAGE}; narrow the search to see others.")
     staff = permissions.can_see_internal(user)
     query = _postgres_query if _dialect() == "postgresql" else _sqlite_query
-    source, id_, score, params = query(terms, staff, user.id)
-    params.update(limit=PER_PAGE, offset=(page - 1) * PER_PAGE, cap=COUNT_CAP + 1, window=RANK_WINDOW, low=0)
-    if staff:
-        # The window's oldest id is read first and passed as a value: inside the same statement
-        # it is a parameter the planner cannot see, and PostgreSQL then scanned every document
-        # (2.5 s at 1M tickets) instead of the few thousand ids past it.
-        newest = f"SELECT {id_} AS id FROM {source} ORDER BY {id_} DESC LIMIT :window"
-        params["low"] = db.session.scalar(text(f"SELECT coalesce(min(id), 0) FROM ({newest}) AS w"), params)
-    ids = db.session.scalars(text(
-        f"SELECT {id_} FROM {source} AND {id_} >= :low "
-        f"ORDER BY {score}, {id_} DESC LIMIT :limit OFFSET :offset"), params).all()
-    total = db.session.scalar(text(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT :cap) AS hits"), params)
-    return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=total, page=page)
+    statement, params = query(terms, staff, user.id)
+    ranked = db.session.scalars(text(f"SELECT id FROM ({statement}) AS ranked ORDER BY score DESC, id DESC"),
+                                {**params, "window": RANK_WINDOW}).all()  # equal rank: newest first
+    ids = ranked[(page - 1) * PER_PAGE:page * PER_PAGE]
+    return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=min(len(ranked), COUNT_CAP + 1), page=page)
 
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _sqlite_query(terms: list[str], staff: bool, requester: int):
+def _sqlite_query(terms: list[str], staff: bool, requester: int) -> tuple[str, dict]:
     """FTS5: every word a quoted string (so nothing typed is an operator), the last a prefix,
     never found in the requester column; a requester's words are limited to the columns they
     may read and joined with their own ``r<id>`` token, so the index itself narrows to their
     tickets (migration 7a0000000007). Staff words are limited to columns only when one could
     be such a token ("r12"): a column filter reads every match's positions, a third slower for
-    a common word. Returns the FROM…WHERE of the matches, their ticket id, the rank (best
-    first) and the parameters."""
+    a common word. Returns the statement for the newest matches' ids and scores (higher is
+    better; FTS5 reads its doclists in rowid order, so it stops at the window) and its
+    parameters."""
     expression = " ".join(f'"{term}"' for term in terms) + "*"
-    score = f"bm25(ticket_fts, {SQLITE_WEIGHTS})"  # lower is better
     if not staff:
         match = f'requester : "r{int(requester)}" AND {SQLITE_PUBLIC_COLUMNS} : ({expression})'
     elif any(REQUESTER_TOKEN.fullmatch(term) for term in terms):
         match = f"{SQLITE_STAFF_COLUMNS} : ({expression})"
     else:
         match = expression
-    return "ticket_fts WHERE ticket_fts MATCH :query", "ticket_fts.rowid", score, {"query": match}
+    return (f"SELECT rowid AS id, -bm25(ticket_fts, {SQLITE_WEIGHTS}) AS score FROM ticket_fts "
+            "WHERE ticket_fts MATCH :query ORDER BY rowid DESC LIMIT :window"), {"query": match}
 
 
-def _postgres_query(terms: list[str], staff: bool, requester: int):
+def _postgres_query(terms: list[str], staff: bool, requester: int) -> tuple[str, dict]:
     """tsquery from quoted lexemes (letters and digits only, so nothing typed is an operator);
-    staff match ``doc`` through its GIN index, requesters ``public_doc`` of their own tickets."""
+    staff match ``doc`` through its GIN index, requesters ``public_doc`` of their own tickets.
+
+    The newest matches are a subquery with its own LIMIT, which PostgreSQL plans apart: it
+    walks the tickets newest first when the words are common and reads the GIN index's
+    matches when they are rare, and the rank above it is computed for the window's documents
+    only (ranked inside, a GIN plan would rank every match before keeping the newest)."""
     expression = " & ".join(f"'{term}'" for term in terms) + ":*"
     if staff:
-        return ("ticket_search WHERE doc @@ to_tsquery('simple', :query)", "ticket_search.ticket_id",
-                "ts_rank(doc, to_tsquery('simple', :query)) DESC", {"query": expression})
-    return ("ticket_search JOIN tickets ON tickets.id = ticket_search.ticket_id "
-            "WHERE public_doc @@ to_tsquery('simple', :query) AND tickets.requester_id = :requester",
-            "ticket_search.ticket_id", "ts_rank(public_doc, to_tsquery('simple', :query)) DESC",
-            {"query": expression, "requester": requester})
+        newest = ("SELECT ticket_id AS id, doc FROM ticket_search WHERE doc @@ to_tsquery('simple', :query) "
+                  "ORDER BY ticket_id DESC LIMIT :window")
+        params = {"query": expression}
+    else:
+        newest = ("SELECT ticket_search.ticket_id AS id, public_doc AS doc FROM ticket_search "
+                  "JOIN tickets ON tickets.id = ticket_search.ticket_id "
+                  "WHERE public_doc @@ to_tsquery('simple', :query) AND tickets.requester_id = :requester "
+                  "ORDER BY ticket_search.ticket_id DESC LIMIT :window")
+        params = {"query": expression, "requester": requester}
+    return f"SELECT id, ts_rank(doc, to_tsquery('simple', :query)) AS score FROM ({newest}) AS newest", params
 
 
 # Showing the results ------------------------------------------------------------------------
