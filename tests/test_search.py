@@ -7,9 +7,10 @@ from sqlalchemy import text, update
 
 from app.extensions import db
 from app.models import CatalogItem, FieldType, FormField, Role, Ticket, User
-from app.services import catalog, comments, tickets
+from app.services import catalog, comments, tickets, ticket_search
 from app.services.ticket_search import (
-    COUNT_CAP, MAX_PAGE, PER_PAGE, SearchError, highlight, parse_terms, search_tickets, snippet, ticket_number,
+    COUNT_CAP, MAX_PAGE, PER_PAGE, RANK_WINDOW, SearchError, highlight, parse_terms, search_tickets, snippet,
+    ticket_number,
 )
 
 
@@ -166,6 +167,47 @@ def test_results_are_paginated_and_counted(people, file_ticket):
     assert len(first.hits) == PER_PAGE and len(second.hits) == 3
     assert first.hits[0].ticket.number == made[-1].number  # equal rank: newest first
     assert not {h.ticket.id for h in first.hits} & {h.ticket.id for h in second.hits}
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """A window of 4 newest matches and a count capped at 3, as RANK_WINDOW (2,000) and
+    COUNT_CAP (1,000) are, and pages of 2, without making thousands of tickets."""
+    monkeypatch.setattr(ticket_search, "RANK_WINDOW", 4)
+    monkeypatch.setattr(ticket_search, "COUNT_CAP", 3)
+    monkeypatch.setattr(ticket_search, "PER_PAGE", 2)
+
+
+def test_a_broad_search_ranks_its_newest_matches_and_says_there_are_more(people, file_ticket, small_window):
+    """Other tickets lie between the matches; the best match is too old for the window."""
+    best_but_old = file_ticket(people["ann"], title="Toner toner toner")
+    matches = []
+    for i in range(6):
+        matches.append(file_ticket(people["ann"], title=f"Toner low {i}"))
+        file_ticket(people["bob"], title="Fan noise")
+    db.session.execute(update(Ticket).where(Ticket.id == matches[3].id).values(title="Toner low, toner gone"))
+    db.session.commit()
+    first, second = search_tickets(people["agent"], "toner"), search_tickets(people["agent"], "toner", 2)
+    assert [h.ticket.number for h in first.hits + second.hits] == [matches[i].number for i in (3, 5, 4, 2)]
+    assert best_but_old.number not in {h.ticket.number for h in first.hits + second.hits}
+    assert first.total == second.total == 4 and first.total_is_capped
+    assert first.has_next and not second.has_next
+    assert search_tickets(people["agent"], "toner", 3).hits == []
+
+
+def test_a_narrow_search_ranks_and_counts_every_match(people, file_ticket, small_window):
+    old = file_ticket(people["ann"], title="Quokka quokka")
+    for _ in range(9):
+        file_ticket(people["bob"], title="Fan noise")
+    new = file_ticket(people["ann"], title="Quokka")
+    found = search_tickets(people["agent"], "quokka")
+    assert [h.ticket.number for h in found.hits] == [old.number, new.number]
+    assert found.total == 2 and not found.total_is_capped
+    assert search_tickets(people["agent"], "zephyrine").total == 0
+
+
+def test_the_newest_matches_are_enough_to_count_past_the_cap():
+    assert RANK_WINDOW > COUNT_CAP  # search_tickets counts its window, so it must reach past the cap
 
 
 def test_highlight_escapes_everything_and_marks_only_matches():
