@@ -26,8 +26,8 @@ from app.services.search import MAX_SEARCH_TEXT
 
 PER_PAGE = 20
 MAX_PAGE = 50
-RANK_WINDOW = 2000  # newest matches ranked (see search_tickets); more than COUNT_CAP, so they count too
 COUNT_CAP = PER_PAGE * MAX_PAGE  # "1,000+ results": nobody reads further, and counting all costs
+RANK_WINDOW = COUNT_CAP + 1  # newest matches ranked and counted: every page one can open, and one more
 MIN_LENGTH = 2
 MAX_WORDS = 12
 SNIPPET_CHARS = 180
@@ -123,11 +123,12 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
     document, so a word found in half the tickets is ranked among its RANK_WINDOW newest
     matches: the cost stays flat at a million tickets, and for so broad a search the recent
     tickets are the ones wanted (a requester's matches are their own few tickets, which the
-    window holds whole). One statement finds that window with each match's rank, and it is also
-    the count: RANK_WINDOW matches are more than COUNT_CAP, fewer are all there are. The page
-    is cut from it here, so no second statement reads the same documents again (at 1M
-    tickets on PostgreSQL the window, the ranked page and the count each walked the newest
-    tickets). Raises SearchError for text that cannot be searched and for a page past MAX_PAGE.
+    window holds whole). The window is every result one can page to and one more, so it is
+    also the count: a full window is "1,000+", a smaller one is all there is. One statement
+    finds it with each match's rank and the page is cut from it here: at 1M tickets on
+    PostgreSQL the window, the ranked page and the count were three statements that each
+    walked the newest tickets' documents. Raises SearchError for text that cannot be searched
+    and for a page past MAX_PAGE.
     """
     terms = parse_terms(typed)
     if not 1 <= page <= MAX_PAGE:
@@ -138,7 +139,7 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
     ranked = db.session.scalars(text(f"SELECT id FROM ({statement}) AS ranked ORDER BY score DESC, id DESC"),
                                 {**params, "window": RANK_WINDOW}).all()  # equal rank: newest first
     ids = ranked[(page - 1) * PER_PAGE:page * PER_PAGE]
-    return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=min(len(ranked), COUNT_CAP + 1), page=page)
+    return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=len(ranked), page=page)
 
 
 def _dialect() -> str:
