@@ -11,6 +11,12 @@ class PlainSelect(Select):
     takes the stock path."""
 
     @classmethod
+    def _dispatch_render_option(cls):
+        # The stock hook inspects render_option's signature on every render, to support the
+        # pre-3.3 one; ours is the current one (WTForms is pinned in requirements.txt).
+        return cls.render_option
+
+    @classmethod
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)

@@ -10,6 +10,9 @@ from app.models.catalog import CatalogItem, Category, FormVersion
 from app.models.enums import OPEN_STATUSES, Channel, Level, Status, TicketType
 from app.models.user import Team, User
 
+# What the queue filters test besides status (services/queues.py), carried in its status index.
+QUEUE_FILTER_COLUMNS = ["id", "requester_id", "assignee_id", "team_id", "category_id", "channel", "ticket_type"]
+
 
 class TicketCounter(db.Model):
     """One row per ticket type; bumped in the transaction that inserts the ticket, so numbers
@@ -31,15 +34,22 @@ class Ticket(db.Model):
         # The "unassigned in my teams" tab reads only unassigned rows: count and page from here.
         Index("ix_tickets_team_unassigned", "team_id", "status", "priority", "created_at",
               sqlite_where=text("assignee_id IS NULL"), postgresql_where=text("assignee_id IS NULL")),
-        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # "Assigned to me" by priority and age, walked per status (migration 7a0000000009).
+        Index("ix_tickets_assignee_status", "assignee_id", "status", "priority", "created_at"),
         Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
-        Index("ix_tickets_status_priority", "status", "priority", "created_at"),
+        # "All open" by priority and age. On PostgreSQL it also holds the columns the queue
+        # filters test, so a filtered walk or a bounded count reads the index alone.
+        Index("ix_tickets_status_priority", "status", "priority", "created_at",
+              postgresql_include=QUEUE_FILTER_COLUMNS),
         Index("ix_tickets_updated_at", "updated_at"),
         # Queues and saved views sorted by last update within a status ("recently closed"),
         # walked once per status and merged (services/queues.py).
         Index("ix_tickets_status_updated", "status", "updated_at"),
-        # ... and by creation time ("newest first"): migration 7a0000000006.
+        # ... and by creation time ("newest first"): migration 7a0000000006; by title.
         Index("ix_tickets_status_created", "status", "created_at"),
+        Index("ix_tickets_status_title", "status", "title"),
+        # A queue sorted by category walks the categories, each one's tickets from here.
+        Index("ix_tickets_category_status", "category_id", "status", "priority", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

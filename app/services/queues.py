@@ -5,7 +5,8 @@ a million tickets:
 
 - "team" (unassigned work in my teams) walks ``ix_tickets_team_unassigned``;
 - "mine" walks ``ix_tickets_assignee_status``;
-- "open" (every team) walks ``ix_tickets_status_priority``.
+- "open" (every team) walks ``ix_tickets_status_priority``, which also holds the columns the
+  filters test (PostgreSQL's INCLUDE), so a filtered walk or count reads the index alone.
 
 A page is read in two steps: the ids of one page, then those rows with their requester,
 assignee, category and team joined in one query, so the row count never changes the number of
@@ -34,7 +35,7 @@ from functools import lru_cache
 from math import ceil
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, cast, false, func, literal, null, or_, select, true, tuple_, union_all
+from sqlalchemy import bindparam, case, false, func, literal, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -46,7 +47,7 @@ AGE_DAYS = (1, 3, 7, 30)
 PER_PAGE = (25, 50, 100)
 COUNT_CAP = 1000
 MAX_PAGE_ROWS = 10_000
-STATEMENTS_KEPT = 256  # built queue statements kept per process (_ids_statement)
+STATEMENTS_KEPT = 256  # built queue statements kept per process (_ids_statements)
 # The order in which a ticket moves through its statuses: filters and the status sort use it.
 STATUS_ORDER = (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.PENDING,
                 Status.UNDER_REVIEW, Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
@@ -56,16 +57,17 @@ ANY_STATUS = frozenset(STATUS_ORDER)
 
 _requester, _assignee = aliased(User), aliased(User)
 # Sort keys (the column headers); "-key" is the reverse. Priority and status ties go to the
-# oldest ticket.
+# oldest ticket; a joined name's tickets (one requester's, say) come in the default order.
+_WITHIN_NAME = (Ticket.priority, Ticket.created_at)
 SORT_COLUMNS = {
     "number": (Ticket.number,),
     "title": (Ticket.title,),
-    "requester": (_requester.name, _requester.id),
-    "category": (Category.name, Category.id),
+    "requester": (_requester.name, _requester.id, *_WITHIN_NAME),
+    "category": (Category.name, Category.id, *_WITHIN_NAME),
     "priority": (Ticket.priority, Ticket.created_at),
     "status": (case({s: i for i, s in enumerate(STATUS_ORDER)}, value=Ticket.status), Ticket.created_at),
-    "team": (Team.name, Team.id),
-    "assignee": (_assignee.name, _assignee.id),
+    "team": (Team.name, Team.id, *_WITHIN_NAME),
+    "assignee": (_assignee.name, _assignee.id, *_WITHIN_NAME),
     "created": (Ticket.created_at,),
     "updated": (Ticket.updated_at,),
 }
@@ -165,7 +167,7 @@ class QueuePage:
 
 class Viewer(NamedTuple):
     """What a queue's query reads of the person looking at it. Hashable, unlike a user, so the
-    statements built for it can be kept (``_ids_statement``)."""
+    statements built for it can be kept (``_ids_statements``)."""
 
     id: int
     team_ids: frozenset[int]
@@ -269,7 +271,12 @@ def _resolved(filters: QueueFilters) -> QueueFilters:
 
 def _requester_condition(filters: QueueFilters):
     if filters.requester_ids is not None:
-        return Ticket.requester_id.in_(filters.requester_ids)
+        # The ids written into the SQL, not bound one by one: a page's statement repeats them
+        # once per status, and a thousand bound values cost PostgreSQL more to take in and
+        # plan than the walk itself (15 ms of 17). They are integers from our own query.
+        ids = bindparam("requester_ids", list(filters.requester_ids), expanding=True,
+                        literal_execute=True, unique=True)
+        return Ticket.requester_id.in_(ids)
     return Ticket.requester_id.in_(_people_matching(filters.requester))
 
 
@@ -290,8 +297,11 @@ def _filter_conditions(filters: QueueFilters, user: Viewer) -> list:
 
 
 def _bounded_count(conditions: list):
-    """How many tickets match, counted up to COUNT_CAP + 1 (so "more than the cap" is known)."""
-    return select(func.count()).select_from(select(Ticket.id).where(*conditions).limit(COUNT_CAP + 1).subquery())
+    """How many tickets match, counted up to COUNT_CAP + 1 (so "more than the cap" is known).
+    The rows counted select no column, so an index that holds the conditions' columns answers
+    alone (PostgreSQL's index-only scan)."""
+    matching = select(literal(1)).select_from(Ticket).where(*conditions).limit(COUNT_CAP + 1)
+    return select(func.count()).select_from(matching.subquery())
 
 
 def _conditions(view: str, user: Viewer, filters: QueueFilters, statuses=None) -> list:
@@ -308,7 +318,7 @@ def count_view(user: User, view: str, filters: QueueFilters) -> int:
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
 def _count_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_ids):
-    """``_requester_ids`` is part of the key: filters compare without them (_ids_statement)."""
+    """``_requester_ids`` is part of the key: filters compare without them (_ids_statements)."""
     return _bounded_count(_conditions(view, viewer, filters))
 
 
@@ -352,10 +362,11 @@ def _reverse(sort: str) -> str:
 
 
 def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit: int, offset: int,
-                sort: str | None = None, key: tuple | None = None):
+                sort: str | None = None, key: tuple | None = None, extra: tuple = ()):
     """One page of ids across several statuses: each status's own ordered walk, limited to the
     rows this page could need, merged and cut. Only for sorts on the ticket's own columns.
-    ``sort`` overrides the filters' (reversed, to read the page before a key)."""
+    ``sort`` overrides the filters' (reversed, to read the page before a key); ``extra``
+    conditions narrow every walk."""
     sort = sort or filters.sort
     name = sort.lstrip("-")
     parts = []
@@ -367,7 +378,7 @@ def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit:
             if seek is None:
                 continue
         part = (select(Ticket.id.label("id"), *(c.label(f"k{i}") for i, c in enumerate(columns)))
-                .where(*_conditions(view, user, filters, {status}), *seek)
+                .where(*_conditions(view, user, filters, {status}), *extra, *seek)
                 .order_by(*order).limit(limit + offset).subquery())
         parts.append(select(part))
     if not parts:
@@ -397,8 +408,9 @@ def _status_part(status: Status, sort: str, key: tuple | None):
 
 FEW_REQUESTERS = 20
 # The sorts with an index per status to walk: (status, priority, created_at), (status,
-# updated_at), (status, created_at); "status" ties go to the oldest, so it walks the last.
-MERGED_SORTS = {"priority", "updated", "created", "status"}
+# updated_at), (status, created_at), (status, title); "status" ties go to the oldest, so it
+# walks the last.
+MERGED_SORTS = {"priority", "updated", "created", "status", "title"}
 
 
 def _merge_pays(statuses, filters: QueueFilters) -> bool:
@@ -406,8 +418,8 @@ def _merge_pays(statuses, filters: QueueFilters) -> bool:
     order within each status. A requester search that names a few people is found faster from
     the requester index (their tickets are few, read and sorted at once); one that matches
     many ("Employee 1") is not, but a walk in sort order meets their tickets soon. Other
-    sorts are one query: by number it walks the numbers' unique index, by a joined name or
-    the title it sorts what matches."""
+    sorts are one query: by number it walks the numbers' unique index, by a joined name it
+    sorts what matches (or, for many matches on PostgreSQL, walks the names: _walked_names)."""
     name = filters.sort.lstrip("-")
     if name not in MERGED_SORTS or (len(statuses) < 2 and name != "status"):
         return False  # one status walks its own index, but only the merge keys "status" by place
@@ -419,15 +431,23 @@ def _page_ids(view: str, user: User, filters: QueueFilters, sort: str, key: list
               limit: int, offset: int, many: bool) -> list[int]:
     """``many``: more tickets match than COUNT_CAP (the page's bounded count says so)."""
     walk_names = many and sort.lstrip("-") in JOINED_SORTS and db.session.get_bind().dialect.name == "postgresql"
-    statement = _ids_statement(view, _viewer(user), filters, filters.requester_ids, sort,
-                               None if key is None else tuple(key), limit, offset, walk_names)
-    return list(db.session.scalars(statement))
+    statements = _ids_statements(view, _viewer(user), filters, filters.requester_ids, sort,
+                                 None if key is None else tuple(key), limit, offset, walk_names)
+    if len(statements) == 1:
+        return list(db.session.scalars(statements[0]))
+    ids = []  # the parts of a walk, in page order, each up to the page's depth
+    for statement in statements:
+        ids += db.session.scalars(statement)
+        if len(ids) >= limit + offset:
+            break
+    return ids[offset:offset + limit]
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
-def _ids_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_ids, sort: str,
-                   key: tuple | None, limit: int, offset: int, walk_names: bool = False):
-    """The statement of one page's ids, built once per process for the same arguments. Building
+def _ids_statements(view: str, viewer: Viewer, filters: QueueFilters, _requester_ids, sort: str,
+                    key: tuple | None, limit: int, offset: int, walk_names: bool = False) -> tuple:
+    """The statement of one page's ids (a walk of joined names: its parts, in page order, each
+    read only while the page is not full), built once per process for the same arguments. Building
     a queue's statement (a walk per status, each with the tab's and the filters' conditions)
     and its cache key cost more Python than PostgreSQL takes to run it at a million tickets;
     a technician's queue, its live refreshes and their colleagues' same views repeat the same
@@ -436,37 +456,35 @@ def _ids_statement(view: str, viewer: Viewer, filters: QueueFilters, _requester_
     statement is the one that would be built."""
     statuses = _statuses(view, filters)
     if walk_names:
-        return _walked_names(_conditions(view, viewer, filters), sort, limit, offset)
+        return _walked_names(view, viewer, filters, statuses, sort, limit + offset)
     if _merge_pays(statuses, filters):
-        return _merged_ids(view, viewer, filters, statuses, limit, offset, sort, key)
-    return _ids_query(_conditions(view, viewer, filters) + _seek(sort, key), sort).limit(limit).offset(offset)
+        return (_merged_ids(view, viewer, filters, statuses, limit, offset, sort, key),)
+    return (_ids_query(_conditions(view, viewer, filters) + _seek(sort, key), sort).limit(limit).offset(offset),)
 
 
-def _walked_names(conditions: list, sort: str, limit: int, offset: int):
-    """One page of ids sorted by a joined name, for many matches on PostgreSQL: the names are
-    walked in order and each one's tickets read from its index (LATERAL), until the page is
-    full. Sorting the join instead reads every matching ticket first (49,000 open tickets at a
-    million: 250 ms), however few a page shows. Tickets without one (no assignee, say) come
-    after the names, before them in reverse, as PostgreSQL sorts NULL."""
+def _walked_names(view: str, viewer: Viewer, filters: QueueFilters, statuses, sort: str, depth: int) -> tuple:
+    """The first ``depth`` ids sorted by a joined name, for many matches on PostgreSQL, as two
+    statements in page order. The names: walked in order, each one's tickets read from its
+    index (LATERAL) in the default order, until ``depth`` are found; sorting the join instead
+    reads every matching ticket first (49,000 open tickets at a million: 250 ms), however few a
+    page shows. The tickets without one (no assignee, say): the default order's walk per
+    status. They come after the names, before them in reverse, as PostgreSQL sorts NULL."""
     target, key = JOINED_SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")
 
     def order(*columns):
         return [c.desc() for c in columns] if descending else list(columns)
 
-    depth = limit + offset
+    conditions = _conditions(view, viewer, filters)
     names = select(target.id.label("tid"), target.name.label("name")).subquery()
-    theirs = (select(Ticket.id).where(key == names.c.tid, *conditions)
-              .order_by(*order(Ticket.id)).limit(depth).lateral())
-    named = (select(literal(0).label("unnamed"), names.c.name, names.c.tid, theirs.c.id)
-             .select_from(names).join(theirs, true())
-             .order_by(*order(names.c.name, names.c.tid, theirs.c.id)).limit(depth))
-    unnamed = (select(literal(1).label("unnamed"), cast(null(), target.name.type).label("name"),
-                      cast(null(), target.id.type).label("tid"), Ticket.id)
-               .where(key.is_(None), *conditions).order_by(*order(Ticket.id)).limit(depth))
-    both = union_all(select(named.subquery()), select(unnamed.subquery())).subquery()
-    return (select(both.c.id).order_by(*order(both.c.unnamed, both.c.name, both.c.tid, both.c.id))
-            .limit(limit).offset(offset))
+    theirs = (select(Ticket.id, *_WITHIN_NAME).where(key == names.c.tid, *conditions)
+              .order_by(*order(*_WITHIN_NAME, Ticket.id)).limit(depth).lateral())
+    named = (select(theirs.c.id).select_from(names).join(theirs, true())
+             .order_by(*order(names.c.name, names.c.tid, theirs.c.priority, theirs.c.created_at, theirs.c.id))
+             .limit(depth))
+    within = "-priority" if descending else "priority"
+    unnamed = _merged_ids(view, viewer, filters, statuses, depth, 0, within, None, (key.is_(None),))
+    return (unnamed, named) if descending else (named, unnamed)
 
 
 def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page: int,
