@@ -94,7 +94,8 @@ def _named_user(session_id) -> tuple[int | None, str]:
 
 def answer_unchanged_polls(stamp, *roles):
     """Decorator for a live page's view (put it above ``role_required(*roles)``): a poll whose
-    ``since`` equals ``stamp()`` gets 204 after one narrow query instead of the whole request.
+    ``since`` equals the page's ``stamp`` gets 204 after one narrow query instead of the whole
+    request.
 
     Why: loading the signed-in user through Flask-Login builds the ORM user and its roles,
     which was about half the cost of a poll that then answers 204. What a 204 needs to know
@@ -110,10 +111,10 @@ def answer_unchanged_polls(stamp, *roles):
     A signed token in the poll URL would save the query too, but could not see a revocation
     before it expired; the query can, at the cost of one index lookup.
 
-    ``stamp(connection)`` reads the page's stamp on the poll's connection. On PostgreSQL that
-    is a pooled connection in autocommit, outside the ORM session: two statements are the
-    whole conversation with the database (no BEGIN, no ROLLBACK at teardown). On SQLite, in
-    process, the session's own connection.
+    ``stamp`` (a ``services.live.Stamp``) gives the page's stamp as columns, read in that
+    same statement. On PostgreSQL it runs on a pooled connection in autocommit, outside the
+    ORM session: one statement is the whole conversation with the database (no BEGIN, no
+    ROLLBACK at teardown). On SQLite, in process, on the session's own connection.
     """
 
     def decorator(view):
@@ -123,7 +124,7 @@ def answer_unchanged_polls(stamp, *roles):
             user_id, token = _named_user(session.get("_user_id")) if is_poll() and sent else (None, "")
             if user_id is not None:
                 with _poll_connection() as connection:
-                    if _session_may_poll(connection, user_id, token, roles) and sent == stamp(connection):
+                    if _unchanged_for_session(connection, user_id, token, roles, stamp, sent):
                         return "", 204
             return view(*args, **kwargs)
 
@@ -141,26 +142,28 @@ def _poll_connection():
         yield connection
 
 
-def _session_may_poll(connection, user_id: int, token: str, roles) -> bool:
-    """The session's user is active, its token still matches and it holds one of ``roles`` (or
-    is an admin, as ``role_required`` lets admins pass): one statement."""
+def _unchanged_for_session(connection, user_id: int, token: str, roles, stamp, sent: str) -> bool:
+    """The session's user is active, its token still matches, it holds one of ``roles`` (or is
+    an admin, as ``role_required`` lets admins pass) and the stamp is still ``sent``: one
+    statement."""
     from app.models.user import session_tokens_match
 
-    row = connection.execute(_poll_check(tuple(roles)), {"user_id": user_id}).first()
-    return row is not None and row.active and bool(row[2]) and session_tokens_match(token, row.session_token)
+    row = connection.execute(_poll_check(tuple(roles), stamp), {"user_id": user_id}).first()
+    return (row is not None and row.active and bool(row[2])
+            and session_tokens_match(token, row.session_token) and sent == stamp.text(*row[3:]))
 
 
 @lru_cache(maxsize=None)
-def _poll_check(roles: tuple):
-    """The statement of ``_session_may_poll`` for ``roles``, built once per role set (a handful):
-    building it was a fair share of an unchanged poll."""
+def _poll_check(roles: tuple, stamp):
+    """The statement of ``_unchanged_for_session``, built once per page (a handful): building
+    it was a fair share of an unchanged poll."""
     from sqlalchemy import bindparam, select
 
     from app.models import Role, User, UserRole
 
     fits = (select(UserRole.user_id)
             .where(UserRole.user_id == User.id, UserRole.role.in_([Role.ADMIN, *roles])).exists())
-    return select(User.session_token, User.active, fits).where(User.id == bindparam("user_id"))
+    return select(User.session_token, User.active, fits, *stamp.columns).where(User.id == bindparam("user_id"))
 
 
 # --- Starting and ending (called by the auth views) ------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import QueueView, Role, Team, User
 from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.live import Stamp, stamp_value
 from app.services.permissions import can_manage_queue_view, can_publish_queue_views
 
 NAME_MAX = 80
@@ -26,14 +27,10 @@ def visible_views(user: User) -> list[QueueView]:
     return list(views)
 
 
-_VIEWS_CHANGE = select(func.count(), func.max(QueueView.updated_at))  # built once: polls run it
-
-
-def views_stamp(connection=None) -> str:
-    """Changes to any saved view (added, renamed, removed): part of the sidebar's live stamp
-    (``connection`` as in ``live.tickets_stamp``)."""
-    count, newest = (connection or db.session).execute(_VIEWS_CHANGE).one()
-    return f"{count}:{newest.isoformat() if newest else 0}"
+# Changes to any saved view (added, renamed, removed): part of the sidebar's live stamp.
+VIEWS = Stamp(lambda count, newest: f"{count}:{stamp_value(newest)}",
+              select(func.count()).select_from(QueueView).scalar_subquery(),
+              select(func.max(QueueView.updated_at)).scalar_subquery())
 
 
 def _clean_name(name: str) -> str:
