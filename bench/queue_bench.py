@@ -104,6 +104,8 @@ VARIANTS = [("view=team (default)", ""), ("view=mine", "view=mine"), ("view=open
             ("open, unassigned, team", "view=open&assignee=none&team={team}"),
             ("open, requester search", "view=open&status=all&requester=Employee+17"),
             ("open, by requester", "view=open&sort=requester"),
+            ("open, by assignee", "view=open&sort=assignee"), ("open, by -team", "view=open&sort=-team"),
+            ("open, by category", "view=open&sort=category"), ("open, by title", "view=open&sort=title"),
             ("open, -created, 100 rows", "view=open&sort=-created&per_page=100&density=compact"),
             ("open, email, change", "view=open&status=all&channel=email&ticket_type=change"),
             ("open, created last 7 d", "view=open&status=all&created_from={week_ago}"),

@@ -211,3 +211,12 @@ def test_walking_the_names_reads_the_same_pages_as_sorting_the_join(desk, make_u
     pages = [page(offset, walk=False) for offset in range(0, 12, 3)]
     assert sorted(i for p in pages for i in p) == sorted(t.id for t in tickets)
     assert [page(offset, walk=True) for offset in range(0, 12, 3)] == pages
+
+
+@pytest.mark.parametrize("sort", ["assignee", "-assignee"])
+def test_tickets_without_a_name_sort_last_and_first_in_reverse_on_every_database(desk, make_ticket, sort):
+    mine, nobodys = make_ticket(desk.ann, desk.category), make_ticket(desk.ann, desk.category)
+    mine.assignee_id = desk.tom.id
+    db.session.commit()
+    order = [t.id for t in queue_page(desk.tom, "open", QueueFilters(sort=sort), 1, 25).items]
+    assert order == ([mine.id, nobodys.id] if sort == "assignee" else [nobodys.id, mine.id])

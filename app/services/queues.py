@@ -334,9 +334,13 @@ def _tab_counts_statement(viewer: Viewer):
 
 
 def _order(sort: str) -> list:
-    name = sort.lstrip("-")
-    columns = SORT_COLUMNS[name] + (Ticket.id,)
-    return [c.desc() for c in columns] if sort.startswith("-") else list(columns)
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    columns = [c.desc() if descending else c for c in SORT_COLUMNS[name] + (Ticket.id,)]
+    if name in JOINED_SORTS:
+        # Tickets without a name (no assignee, say) last, first in reverse, on every database
+        # as PostgreSQL sorts NULL (SQLite would put them first) and as _walked_names reads them.
+        columns[:2] = [c.nulls_first() if descending else c.nulls_last() for c in columns[:2]]
+    return columns
 
 
 def _ids_query(conditions: list, sort: str):
