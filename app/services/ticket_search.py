@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.extensions import db
 from app.models import Comment, Ticket, TicketType, User
@@ -191,11 +191,12 @@ def _postgres_query(terms: list[str], staff: bool, requester: int) -> tuple[str,
 # Showing the results ------------------------------------------------------------------------
 
 def _hits(ids: list[int], terms: list[str], staff: bool) -> list[Hit]:
-    """The page's tickets in rank order with their marked title and snippet: two queries."""
+    """The page's tickets in rank order with their marked title and snippet: two queries (the
+    requesters' roles, which users load with them, are not needed to show a name)."""
     if not ids:
         return []
-    tickets = {t.id: t for t in db.session.scalars(
-        select(Ticket).options(joinedload(Ticket.requester)).where(Ticket.id.in_(ids)))}
+    requesters = joinedload(Ticket.requester).options(lazyload(User.role_rows))
+    tickets = {t.id: t for t in db.session.scalars(select(Ticket).options(requesters).where(Ticket.id.in_(ids)))}
     comments = select(Comment.ticket_id, Comment.body).where(Comment.ticket_id.in_(ids)).order_by(Comment.id)
     if not staff:
         comments = comments.where(Comment.is_internal.is_(False))
