@@ -29,27 +29,32 @@ class Ticket(db.Model):
     __table_args__ = (
         CheckConstraint("priority BETWEEN 1 AND 5", name="priority_range"),
         CheckConstraint("status = 'draft' OR number IS NOT NULL", name="number_once_submitted"),
-        # Queues: a team's open work by priority and age; "assigned to me"; "my tickets".
-        Index("ix_tickets_team_queue", "team_id", "status", "priority", "created_at"),
-        # The "unassigned in my teams" tab reads only unassigned rows: count and page from here.
-        Index("ix_tickets_team_unassigned", "team_id", "status", "priority", "created_at",
+        # The queues walk these per status in priority order, and on PostgreSQL each carries the
+        # ticket id (INCLUDE), so a walk reads its index alone (migration 7a0000000009).
+        # A team's open work; the "unassigned in my teams" tab reads only unassigned rows.
+        Index("ix_tickets_team_queue", "team_id", "status", "priority", "created_at", postgresql_include=["id"]),
+        Index("ix_tickets_team_unassigned", "team_id", "status", "priority", "created_at", postgresql_include=["id"],
               sqlite_where=text("assignee_id IS NULL"), postgresql_where=text("assignee_id IS NULL")),
-        # "Assigned to me" by priority and age, walked per status (migration 7a0000000009).
-        Index("ix_tickets_assignee_status", "assignee_id", "status", "priority", "created_at"),
-        Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
+        # "Assigned to me"; and a queue sorted by a joined name walks the names, each one's
+        # tickets from (name, status, priority, created_at): team, assignee, category, requester.
+        Index("ix_tickets_assignee_status", "assignee_id", "status", "priority", "created_at",
+              postgresql_include=["id"]),
+        Index("ix_tickets_category_status", "category_id", "status", "priority", "created_at",
+              postgresql_include=["id"]),
+        Index("ix_tickets_requester_status", "requester_id", "status", "priority", "created_at",
+              postgresql_include=["id"]),
         # "All open" by priority and age. On PostgreSQL it also holds the columns the queue
         # filters test, so a filtered walk or a bounded count reads the index alone.
         Index("ix_tickets_status_priority", "status", "priority", "created_at",
               postgresql_include=QUEUE_FILTER_COLUMNS),
+        # "My tickets", newest change first.
+        Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
         Index("ix_tickets_updated_at", "updated_at"),
         # Queues and saved views sorted by last update within a status ("recently closed"),
-        # walked once per status and merged (services/queues.py).
+        # by creation time ("newest first") or by title, walked once per status and merged.
         Index("ix_tickets_status_updated", "status", "updated_at"),
-        # ... and by creation time ("newest first"): migration 7a0000000006; by title.
         Index("ix_tickets_status_created", "status", "created_at"),
         Index("ix_tickets_status_title", "status", "title"),
-        # A queue sorted by category walks the categories, each one's tickets from here.
-        Index("ix_tickets_category_status", "category_id", "status", "priority", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

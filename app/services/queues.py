@@ -81,6 +81,7 @@ KEYED_SORTS = {
     "updated": ((lambda t: t.updated_at), datetime.fromisoformat),
 }
 CURSOR_MAX = 600  # characters; a title is at most 200
+
 JOINED_SORTS = {"requester": (_requester, Ticket.requester_id), "category": (Category, Ticket.category_id),
                 "team": (Team, Ticket.team_id), "assignee": (_assignee, Ticket.assignee_id)}
 SORTS = tuple(key for name in SORT_COLUMNS for key in (name, "-" + name))
@@ -366,11 +367,11 @@ def _reverse(sort: str) -> str:
 
 
 def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit: int, offset: int,
-                sort: str | None = None, key: tuple | None = None, extra: tuple = ()):
+                sort: str | None = None, key: tuple | None = None, extra: tuple = (), keys_too: bool = False):
     """One page of ids across several statuses: each status's own ordered walk, limited to the
     rows this page could need, merged and cut. Only for sorts on the ticket's own columns.
     ``sort`` overrides the filters' (reversed, to read the page before a key); ``extra``
-    conditions narrow every walk."""
+    conditions narrow every walk; ``keys_too``: the rows carry their sort keys (k0, k1, …)."""
     sort = sort or filters.sort
     name = sort.lstrip("-")
     parts = []
@@ -381,8 +382,9 @@ def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit:
             columns, order, seek = _status_part(status, sort, key)
             if seek is None:
                 continue
+        # correlate_except: a name the ``extra`` conditions test comes from an enclosing walk.
         part = (select(Ticket.id.label("id"), *(c.label(f"k{i}") for i, c in enumerate(columns)))
-                .where(*_conditions(view, user, filters, {status}), *extra, *seek)
+                .where(*_conditions(view, user, filters, {status}), *extra, *seek).correlate_except(Ticket)
                 .order_by(*order).limit(limit + offset).subquery())
         parts.append(select(part))
     if not parts:
@@ -390,7 +392,7 @@ def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit:
     merged = union_all(*parts).subquery()
     keys = [merged.c[f"k{i}"] for i in range(len(SORT_COLUMNS[name]))] + [merged.c.id]
     order = [k.desc() for k in keys] if sort.startswith("-") else keys
-    return select(merged.c.id).order_by(*order).limit(limit).offset(offset)
+    return select(*(keys[-1:] + keys[:-1] if keys_too else keys[-1:])).order_by(*order).limit(limit).offset(offset)
 
 
 def _status_part(status: Status, sort: str, key: tuple | None):
@@ -468,25 +470,25 @@ def _ids_statements(view: str, viewer: Viewer, filters: QueueFilters, _requester
 
 def _walked_names(view: str, viewer: Viewer, filters: QueueFilters, statuses, sort: str, depth: int) -> tuple:
     """The first ``depth`` ids sorted by a joined name, for many matches on PostgreSQL, as two
-    statements in page order. The names: walked in order, each one's tickets read from its
-    index (LATERAL) in the default order, until ``depth`` are found; sorting the join instead
-    reads every matching ticket first (49,000 open tickets at a million: 250 ms), however few a
-    page shows. The tickets without one (no assignee, say): the default order's walk per
-    status. They come after the names, before them in reverse, as PostgreSQL sorts NULL."""
+    statements in page order. The names: walked in order, each one's tickets (LATERAL) walked
+    per status in the default order from their index (key, status, priority, created_at) until
+    ``depth`` are found; sorting the join instead reads every matching ticket first (49,000
+    open tickets at a million: 250 ms), however few a page shows. The tickets without one (no
+    assignee, say): the default order's walk per status. They come after the names, before
+    them in reverse, as PostgreSQL sorts NULL."""
     target, key = JOINED_SORTS[sort.lstrip("-")]
     descending = sort.startswith("-")
 
     def order(*columns):
         return [c.desc() for c in columns] if descending else list(columns)
 
-    conditions = _conditions(view, viewer, filters)
     names = select(target.id.label("tid"), target.name.label("name")).subquery()
-    theirs = (select(Ticket.id, *_WITHIN_NAME).where(key == names.c.tid, *conditions)
-              .order_by(*order(*_WITHIN_NAME, Ticket.id)).limit(depth).lateral())
+    within = "-priority" if descending else "priority"  # the default order: priority, age
+    theirs = _merged_ids(view, viewer, filters, statuses, depth, 0, within, None,
+                         (key == names.c.tid,), keys_too=True).lateral()
     named = (select(theirs.c.id).select_from(names).join(theirs, true())
-             .order_by(*order(names.c.name, names.c.tid, theirs.c.priority, theirs.c.created_at, theirs.c.id))
+             .order_by(*order(names.c.name, names.c.tid, theirs.c.k0, theirs.c.k1, theirs.c.id))
              .limit(depth))
-    within = "-priority" if descending else "priority"
     unnamed = _merged_ids(view, viewer, filters, statuses, depth, 0, within, None, (key.is_(None),))
     return (unnamed, named) if descending else (named, unnamed)
 
