@@ -334,6 +334,26 @@ def test_the_search_bench_seeds_varied_text_and_reports_median_and_p95():
     assert bench.figures([0.010, 0.020, 0.030]) == {"median_ms": 20.0, "p95_ms": 30.0}
 
 
+@pytest.mark.parametrize("argv, says", [
+    (["--keep-db", "deskflow_search_x"], "need --postgres"), (["--reuse-db", "deskflow_search_x"], "need --postgres"),
+    (["--postgres", "postgresql://h/p", "--keep-db", "a", "--reuse-db", "a"], "not allowed with"),
+])
+def test_the_search_bench_keeps_or_reuses_only_a_postgresql_database(monkeypatch, capsys, argv, says):
+    """A kept database is one on a server (SQLite's lives in the run's temp dir), and a run
+    either seeds one to keep or reuses one, never both."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "search_bench.py"
+    spec = importlib.util.spec_from_file_location("search_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr("sys.argv", ["search_bench.py", *argv])
+    with pytest.raises(SystemExit):
+        bench.parse_args()
+    assert says in capsys.readouterr().err
+
+
 def test_the_requester_column_migration_goes_down_and_up_keeping_the_index(people, file_ticket):
     """7a0000000007 rebuilds SQLite's index without, then with, the requester column (on
     PostgreSQL it changes nothing); either way every ticket stays found."""
