@@ -17,15 +17,14 @@ runs the queries against it again without seeding (its schema brought up to date
 import argparse
 import importlib.util
 import json
+import random
 import shutil
 import signal
-import random
 import statistics
 import sys
 import tempfile
 import time
 import urllib.parse
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -260,8 +259,7 @@ def run(args, tmp: Path, url: str) -> dict:
         queue_bench.close_app(app)
 
 
-@contextmanager
-def kept_database(args):
+def kept_database(args) -> str:
     """The URL of the database --keep-db makes (it must not exist yet) or --reuse-db names;
     unlike queue_bench.database, neither is dropped afterwards."""
     name = args.keep_db or args.reuse_db
@@ -270,17 +268,16 @@ def kept_database(args):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         admin.dispose()
-    yield make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+    return make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
 
 
-def run_kept(args, heading: str) -> None:
+def run_kept(args) -> None:
     """queue_bench.run_standalone with a kept database instead of one made and dropped."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="deskflow-search-bench-"))
-    print(f"{heading}; {queue_bench.load()}")
+    print(f"Deskflow search benchmark: database {args.keep_db or args.reuse_db}; {queue_bench.load()}")
     try:
-        with kept_database(args) as url:
-            summary = run(args, tmp, url)
+        summary = run(args, tmp, kept_database(args))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Done; {queue_bench.load()}")
@@ -289,11 +286,11 @@ def run_kept(args, heading: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    heading = f"Deskflow search benchmark: {args.tickets:,} tickets"
     if args.keep_db or args.reuse_db:
-        run_kept(args, f"Deskflow search benchmark: database {args.keep_db or args.reuse_db}")
+        run_kept(args)
     else:
-        queue_bench.run_standalone("deskflow-search-bench-", heading, run, args)
+        queue_bench.run_standalone("deskflow-search-bench-", f"Deskflow search benchmark: {args.tickets:,} tickets",
+                                   run, args)
 
 
 if __name__ == "__main__":
