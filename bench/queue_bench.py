@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -172,15 +172,16 @@ def close_app(app) -> None:
     stop_redis(app)
 
 
-def run_standalone(prefix: str, heading: str, run, args) -> None:
+def run_standalone(prefix: str, heading: str, run, args, kept_url=None) -> None:
     """The main of the search and bulk benches: a temp dir and a database of their own, removed
     however the run ends (a kill included), the machine's load before and after (it colours
-    every figure), and the run's figures as the last line, one JSON object."""
+    every figure), and the run's figures as the last line, one JSON object. ``kept_url``: a
+    database to use instead, which stays (search_bench.py --keep-db, --reuse-db)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the finally blocks drop the database
     tmp = Path(tempfile.mkdtemp(prefix=prefix))
     print(f"{heading}; {load()}")
     try:
-        with database(tmp, args.postgres) as url:
+        with nullcontext(kept_url) if kept_url else database(tmp, args.postgres) as url:
             summary = run(args, tmp, url)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

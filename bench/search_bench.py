@@ -16,13 +16,9 @@ runs the queries against it again without seeding (its schema brought up to date
 """
 import argparse
 import importlib.util
-import json
 import random
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from itertools import islice
@@ -271,26 +267,11 @@ def kept_database(args) -> str:
     return make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
 
 
-def run_kept(args) -> None:
-    """queue_bench.run_standalone with a kept database instead of one made and dropped."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    tmp = Path(tempfile.mkdtemp(prefix="deskflow-search-bench-"))
-    print(f"Deskflow search benchmark: database {args.keep_db or args.reuse_db}; {queue_bench.load()}")
-    try:
-        summary = run(args, tmp, kept_database(args))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"Done; {queue_bench.load()}")
-    print(json.dumps(summary))
-
-
 def main() -> None:
     args = parse_args()
-    if args.keep_db or args.reuse_db:
-        run_kept(args)
-    else:
-        queue_bench.run_standalone("deskflow-search-bench-", f"Deskflow search benchmark: {args.tickets:,} tickets",
-                                   run, args)
+    kept = args.keep_db or args.reuse_db
+    heading = f"Deskflow search benchmark: database {kept}" if kept else f"Deskflow search benchmark: {args.tickets:,} tickets"
+    queue_bench.run_standalone("deskflow-search-bench-", heading, run, args, kept_database(args) if kept else None)
 
 
 if __name__ == "__main__":
