@@ -11,11 +11,25 @@ loads after a commit) uses plain deferred transactions, which in WAL mode never 
 """
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
 
 WRITE_OPTION = "deskflow_write"
+
+
+def on_postgresql() -> bool:
+    """The session's database is PostgreSQL (else SQLite): the one test for the few places
+    whose SQL differs (search, the queues' name walk, upserts)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def upsert(table):
+    """The session's database's ``INSERT`` for ``table``, the one with ``on_conflict_do_…``
+    (both dialects spell the upsert alike; core SQLAlchemy has none)."""
+    return (postgresql_insert if on_postgresql() else sqlite_insert)(table)
 
 
 def configure_engine(app: Flask) -> None:

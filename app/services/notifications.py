@@ -1,8 +1,7 @@
 """In-app notifications (the bell)."""
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import upsert
 from app.extensions import db
 from app.models import Membership, Notification, Ticket, User, utcnow
 from app.services.priority import PRIORITY_LABELS
@@ -11,8 +10,7 @@ from app.services.priority import PRIORITY_LABELS
 def _insert_ignoring_duplicates(rows: list[dict]) -> None:
     if not rows:
         return
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(Notification).values(rows).on_conflict_do_nothing())
+    db.session.execute(upsert(Notification).values(rows).on_conflict_do_nothing())
 
 
 def notify_team_ticket_queued(ticket_id: int, team_id: int, outbox_id: int) -> int:

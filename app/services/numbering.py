@@ -5,9 +5,8 @@ so concurrent creators queue on the row lock (PostgreSQL) or the write lock (SQL
 get the same number; a rolled-back insert rolls its bump back, so numbers have no gaps either.
 """
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import upsert
 from app.extensions import db
 from app.models import TicketCounter, TicketType
 
@@ -17,8 +16,7 @@ def next_number(ticket_type: TicketType) -> str:
             .values(last_value=TicketCounter.last_value + 1).returning(TicketCounter.last_value))
     value = db.session.execute(bump).scalar()
     if value is None:  # first ticket of this type: create the row, then bump it
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        db.session.execute(insert(TicketCounter).values(ticket_type=ticket_type, last_value=0)
+        db.session.execute(upsert(TicketCounter).values(ticket_type=ticket_type, last_value=0)
                            .on_conflict_do_nothing())
         value = db.session.execute(bump).scalar()
     return f"{ticket_type.prefix}{value:06d}"

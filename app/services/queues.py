@@ -38,6 +38,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, case, false, func, literal, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import aliased
 
+from app.database import on_postgresql
 from app.extensions import db
 from app.models import OPEN_STATUSES, Category, Channel, Status, Team, Ticket, TicketType, User, utcnow
 from app.services.search import contains
@@ -436,7 +437,7 @@ def _merge_pays(statuses, filters: QueueFilters) -> bool:
 def _page_ids(view: str, user: User, filters: QueueFilters, sort: str, key: list | None,
               limit: int, offset: int, many: bool) -> list[int]:
     """``many``: more tickets match than COUNT_CAP (the page's bounded count says so)."""
-    walk_names = many and sort.lstrip("-") in JOINED_SORTS and db.session.get_bind().dialect.name == "postgresql"
+    walk_names = many and sort.lstrip("-") in JOINED_SORTS and on_postgresql()
     statements = _ids_statements(view, _viewer(user), filters, filters.requester_ids, sort,
                                  None if key is None else tuple(key), limit, offset, walk_names)
     if len(statements) == 1:

@@ -8,22 +8,18 @@ ticket's description is what the queue row already shows.
 from collections.abc import Iterable
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import upsert
 from app.extensions import db
 from app.models import Comment, Ticket, TicketRead, User, utcnow
-
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def mark_seen(user_id: int, ticket_id: int) -> None:
     """Record that the user has seen the ticket as it is now: insert or move ``seen_at``.
     Takes ids: the caller may have ended the transaction its objects were loaded in."""
     now = utcnow()
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     db.session.execute(
-        insert(TicketRead).values(user_id=user_id, ticket_id=ticket_id, seen_at=now)
+        upsert(TicketRead).values(user_id=user_id, ticket_id=ticket_id, seen_at=now)
         .on_conflict_do_update(index_elements=["user_id", "ticket_id"], set_={"seen_at": now}))
 
 

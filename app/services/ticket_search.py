@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload, lazyload
 
+from app.database import on_postgresql
 from app.extensions import db
 from app.models import Comment, Ticket, TicketType, User
 from app.services import permissions
@@ -134,16 +135,12 @@ def search_tickets(user: User, typed: str, page: int = 1) -> SearchPage:
     if not 1 <= page <= MAX_PAGE:
         raise SearchError(f"Results go up to page {MAX_PAGE}; narrow the search to see others.")
     staff = permissions.can_see_internal(user)
-    query = _postgres_query if _dialect() == "postgresql" else _sqlite_query
+    query = _postgres_query if on_postgresql() else _sqlite_query
     statement, params = query(terms, staff, user.id)
     ranked = db.session.scalars(text(f"SELECT id FROM ({statement}) AS ranked ORDER BY score DESC, id DESC"),
                                 {**params, "window": RANK_WINDOW}).all()  # equal rank: newest first
     ids = ranked[(page - 1) * PER_PAGE:page * PER_PAGE]
     return SearchPage(terms=terms, hits=_hits(ids, terms, staff), total=len(ranked), page=page)
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 def _sqlite_query(terms: list[str], staff: bool, requester: int) -> tuple[str, dict]:
