@@ -149,7 +149,7 @@ def _unchanged_for_session(connection, user_id: int, token: str, roles, stamp, s
     from app.models.user import session_tokens_match
 
     row = connection.execute(_poll_check(tuple(roles), stamp), {"user_id": user_id}).first()
-    return (row is not None and row.active and bool(row[2])
+    return (row is not None and row.active and row.role_fits
             and session_tokens_match(token, row.session_token) and sent == stamp.text(*row[3:]))
 
 
@@ -163,7 +163,7 @@ def _poll_check(roles: tuple, stamp):
 
     fits = (select(UserRole.user_id)
             .where(UserRole.user_id == User.id, UserRole.role.in_([Role.ADMIN, *roles])).exists())
-    return select(User.session_token, User.active, fits, *stamp.columns).where(User.id == bindparam("user_id"))
+    return select(User.session_token, User.active, fits.label("role_fits"), *stamp.columns).where(User.id == bindparam("user_id"))
 
 
 # --- Starting and ending (called by the auth views) ------------------------------------------------

@@ -82,7 +82,6 @@ KEYED_SORTS = {
     "updated": ((lambda t: t.updated_at), datetime.fromisoformat),
 }
 CURSOR_MAX = 600  # characters; a title is at most 200
-
 JOINED_SORTS = {"requester": (_requester, Ticket.requester_id), "category": (Category, Ticket.category_id),
                 "team": (Team, Ticket.team_id), "assignee": (_assignee, Ticket.assignee_id)}
 SORTS = tuple(key for name in SORT_COLUMNS for key in (name, "-" + name))
@@ -391,9 +390,11 @@ def _merged_ids(view: str, user: Viewer, filters: QueueFilters, statuses, limit:
     if not parts:
         return select(Ticket.id).where(false())
     merged = union_all(*parts).subquery()
-    keys = [merged.c[f"k{i}"] for i in range(len(SORT_COLUMNS[name]))] + [merged.c.id]
-    order = [k.desc() for k in keys] if sort.startswith("-") else keys
-    return select(*(keys[-1:] + keys[:-1] if keys_too else keys[-1:])).order_by(*order).limit(limit).offset(offset)
+    sort_keys = [merged.c[f"k{i}"] for i in range(len(SORT_COLUMNS[name]))]
+    order = [*sort_keys, merged.c.id]
+    order = [k.desc() for k in order] if sort.startswith("-") else order
+    columns = [merged.c.id, *sort_keys] if keys_too else [merged.c.id]
+    return select(*columns).order_by(*order).limit(limit).offset(offset)
 
 
 def _status_part(status: Status, sort: str, key: tuple | None):
@@ -573,8 +574,11 @@ def _load_rows(ids: list[int]) -> list[QueueRow]:
     """The rows ``ids`` with everything a queue row shows, in one query, in page order."""
     if not ids:
         return []
-    rows = {r[0]: QueueRow(*r[:10], *(_named(r[i], r[i + 1]) for i in range(10, 18, 2)))
-            for r in db.session.execute(_ROWS, {"ids": ids})}
+    rows = {}
+    for *own, requester_id, requester, assignee_id, assignee, category_id, category, team_id, team in (
+            db.session.execute(_ROWS, {"ids": ids})):
+        rows[own[0]] = QueueRow(*own, _named(requester_id, requester), _named(assignee_id, assignee),
+                                _named(category_id, category), _named(team_id, team))
     return [rows[i] for i in ids if i in rows]
 
 
