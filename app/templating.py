@@ -1,5 +1,6 @@
 """Jinja filters and globals. Nothing here queries the database: pages load what they show."""
 from datetime import datetime
+from functools import cache
 
 from flask import Flask, current_app, g, url_for
 from flask_login import current_user
@@ -50,6 +51,20 @@ def time_tag(value: datetime | None, relative: bool = False) -> Markup:
     return Markup('<time datetime="{}" title="{}" data-local="{}">{}</time>').format(iso, exact, kind, shown)
 
 
+@cache
+def status_badge(status: Status) -> Markup:
+    """A status as its badge. Python rather than a macro, and built once per status: a queue
+    page shows one per row, where a macro call cost more than the row's other cells."""
+    return Markup('<span class="badge status-{}">{}</span>').format(status.value, status.label)
+
+
+@cache
+def priority_badge(priority: int) -> Markup:
+    """A priority (1–5) as its badge, built once per priority (as status_badge)."""
+    label = PRIORITY_LABELS[priority]
+    return Markup('<span class="badge prio-{}" title="{}">{}</span>').format(priority, label, label)
+
+
 NUMBER_SLOT = "__NUMBER__"
 
 
@@ -70,7 +85,8 @@ def init_templating(app: Flask) -> None:
                                  combine_page=lambda args, page: {**args, "page": page})
     app.jinja_env.globals.update(Status=Status, FINAL_STATUSES=FINAL_STATUSES, TicketType=TicketType, Level=Level,
                                  Channel=Channel, Role=Role, PRIORITY_LABELS=PRIORITY_LABELS,
-                                 perms=permissions, ticket_url=ticket_url)
+                                 perms=permissions, ticket_url=ticket_url,
+                                 status_badge=status_badge, priority_badge=priority_badge)
 
     @app.context_processor
     def live_settings():
