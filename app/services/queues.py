@@ -42,6 +42,7 @@ from app.database import on_postgresql
 from app.extensions import db
 from app.models import OPEN_STATUSES, Category, Channel, Status, Team, Ticket, TicketType, User, utcnow
 from app.services.search import contains
+from app.services.ticket_reads import has_unseen_reply
 
 VIEWS = ("team", "mine", "open")
 AGE_DAYS = (1, 3, 7, 30)
@@ -514,11 +515,11 @@ def queue_page(user: User, view: str, filters: QueueFilters, page: int, per_page
     if before_key is not None and after_key is None:
         ids = _page_ids(view, user, filters, _reverse(sort), before_key, per_page + 1, 0, many)
         earlier = len(ids) > per_page
-        return QueuePage(_load_rows(ids[:per_page][::-1]), page if earlier else 1, per_page, total,
+        return QueuePage(_load_rows(ids[:per_page][::-1], user.id), page if earlier else 1, per_page, total,
                          more=True, sort=sort, earlier=earlier)
     offset = 0 if after_key is not None else (page - 1) * per_page
     ids = _page_ids(view, user, filters, sort, after_key, per_page + 1, offset, many)
-    return QueuePage(_load_rows(ids[:per_page]), page, per_page, total, more=len(ids) > per_page,
+    return QueuePage(_load_rows(ids[:per_page], user.id), page, per_page, total, more=len(ids) > per_page,
                      sort=sort, earlier=True if after_key is not None else None)
 
 
@@ -533,7 +534,8 @@ class QueueRow:
     values. Loading a page's tickets with their requester, assignee, category and team as ORM
     objects cost more Python than all of the page's other queries; the row needs none of what
     an ORM object brings. The attribute names are the ticket's, so the row macro (and
-    ``permissions.can_claim_ticket``) take either."""
+    ``permissions.can_claim_ticket``) take either. ``unseen``: a requester reply the viewer
+    has not seen (services/ticket_reads.py)."""
 
     id: int
     number: str
@@ -549,17 +551,18 @@ class QueueRow:
     assignee: Named | None
     category: Named | None
     team: Named | None
+    unseen: bool
 
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
 
 
-# The rows of a page: one statement for every page.
+# The rows of a page, with the viewer's unseen-reply marks: one statement for every page.
 _ROWS = (select(Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.version,
                 Ticket.assignee_id, Ticket.team_id, Ticket.created_at, Ticket.updated_at,
                 _requester.id, _requester.name, _assignee.id, _assignee.name, Category.id, Category.name,
-                Team.id, Team.name)
+                Team.id, Team.name, has_unseen_reply(bindparam("viewer_id")))
          .outerjoin(_requester, _requester.id == Ticket.requester_id)
          .outerjoin(_assignee, _assignee.id == Ticket.assignee_id)
          .outerjoin(Category, Category.id == Ticket.category_id).outerjoin(Team, Team.id == Ticket.team_id)
@@ -570,15 +573,16 @@ def _named(id_: int | None, name: str | None) -> Named | None:
     return None if id_ is None else Named(id_, name)
 
 
-def _load_rows(ids: list[int]) -> list[QueueRow]:
-    """The rows ``ids`` with everything a queue row shows, in one query, in page order."""
+def _load_rows(ids: list[int], viewer_id: int) -> list[QueueRow]:
+    """The rows ``ids`` with everything a queue row shows to ``viewer_id``, in one query, in
+    page order."""
     if not ids:
         return []
     rows = {}
-    for *own, requester_id, requester, assignee_id, assignee, category_id, category, team_id, team in (
-            db.session.execute(_ROWS, {"ids": ids})):
+    for *own, requester_id, requester, assignee_id, assignee, category_id, category, team_id, team, unseen in (
+            db.session.execute(_ROWS, {"ids": ids, "viewer_id": viewer_id})):
         rows[own[0]] = QueueRow(*own, _named(requester_id, requester), _named(assignee_id, assignee),
-                                _named(category_id, category), _named(team_id, team))
+                                _named(category_id, category), _named(team_id, team), bool(unseen))
     return [rows[i] for i in ids if i in rows]
 
 

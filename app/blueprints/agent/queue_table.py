@@ -1,7 +1,7 @@
 """The queue table as the queue page, its live refresh and the bulk bar's answer all show it:
-the rows the query asks for, which of them have a requester reply the technician has not seen,
-which rows a refresh removed because someone else claimed them, and the queue to return to from
-a ticket ("← Queues" keeps the view and filters).
+the rows the query asks for (each marked when it has a requester reply the technician has not
+seen), which rows a refresh removed because someone else claimed them, and the queue to return
+to from a ticket ("← Queues" keeps the view and filters).
 """
 from urllib.parse import parse_qsl, urlsplit
 
@@ -16,7 +16,6 @@ from app.services import live, queues
 from app.services.categories import active_categories
 from app.services.claim_notices import claimed_by_others
 from app.services.teams import all_teams
-from app.services.ticket_reads import unseen_replies
 
 LAST_QUEUE = "agent_last_queue"  # session key: the query (filters, sort, page) of the last queue shown
 MAX_SHOWN = 100  # a page holds at most 100 rows
@@ -47,17 +46,15 @@ def table_context(choices: QueueChoices, args, with_tab_counts: bool = False) ->
     page = queues.queue_page(me, view, form.filters(), form.chosen_page(), form.chosen_per_page(),
                              counts=counts, after=args.get("after"), before=args.get("before"))
     return dict(form=form, view=view, page=page, args=form.args(), stamp=stamp, me=me, counts=counts,
-                cap=queues.COUNT_CAP, **_table_marks(page, view))
+                cap=queues.COUNT_CAP, claimed=_claimed(page, view))
 
 
-def _table_marks(page, view: str) -> dict:
-    """The unseen-reply marks of the page's rows (one query) and, on a live refresh of the
-    team view, the rows that left it because someone else claimed them (one query, only when
-    the refresh says which rows it was showing)."""
-    me = current_user._get_current_object()
+def _claimed(page, view: str) -> list:
+    """On a live refresh of the team view, the rows that left it because someone else claimed
+    them (one query, only when the refresh says which rows it was showing)."""
     on_page = {t.id for t in page.items}
     gone = [i for i in _shown_ids() if i not in on_page] if view == "team" else []
-    return {"unseen": unseen_replies(me, on_page), "claimed": claimed_by_others(me, gone)}
+    return claimed_by_others(current_user._get_current_object(), gone)
 
 
 def _shown_ids() -> list[int]:
