@@ -47,6 +47,10 @@ class Ticket(db.Model):
         # filters test, so a filtered walk or a bounded count reads the index alone.
         Index("ix_tickets_status_priority", "status", "priority", "created_at",
               postgresql_include=QUEUE_FILTER_COLUMNS),
+        # A type filter ("changes from email") walks its own type's tickets, not every one's
+        # (migration 7a0000000010).
+        Index("ix_tickets_type_status", "ticket_type", "status", "priority", "created_at",
+              postgresql_include=[c for c in QUEUE_FILTER_COLUMNS if c != "ticket_type"]),
         # "My tickets", newest change first.
         Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
         Index("ix_tickets_updated_at", "updated_at"),
