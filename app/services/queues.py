@@ -586,12 +586,43 @@ def _load_rows(ids: list[int], viewer_id: int) -> list[QueueRow]:
     return [rows[i] for i in ids if i in rows]
 
 
-def queue_people() -> list:
-    """Active technicians and admins, by name, as (id, name) rows: the queue's assignee filter
-    and the bulk bar offer them on every queue page, which needs neither the people's other
-    columns nor their roles (loading them as users cost more than the page's own query)."""
+class Choice(NamedTuple):
+    id: int
+    name: str
+    active: bool
+
+
+class QueueChoiceLists(NamedTuple):
+    """What the queue's filters and bulk bar offer, as plain rows: the active categories (in
+    form order), every team (by tier and name; inactive ones too, a current value must stay
+    selectable) and the active technicians and admins (by name)."""
+    categories: list[Choice]
+    teams: list[Choice]
+    people: list[Choice]
+
+
+def _choice_lists_statement():
+    """The three lists in one statement: every queue page shows them, and as ORM objects over
+    three queries they cost more than the page's own query. Each part says which list it is
+    (``kind``) and sorts within it as its list would on its own."""
     from app.models import Role, UserRole
 
     staff = select(UserRole.user_id).where(UserRole.role.in_([Role.AGENT, Role.ADMIN]))
-    return list(db.session.execute(select(User.id, User.name).where(User.active, User.id.in_(staff))
-                                   .order_by(User.name, User.id)))
+    parts = union_all(
+        select(literal(0).label("kind"), Category.position.label("rank"), func.lower(Category.name).label("key"),
+               Category.id, Category.name, true().label("active")).where(Category.active),
+        select(literal(1), Team.tier, func.lower(Team.name), Team.id, Team.name, Team.active),
+        select(literal(2), literal(0), User.name, User.id, User.name, User.active)
+        .where(User.active, User.id.in_(staff))).subquery()
+    return (select(parts.c.kind, parts.c.id, parts.c.name, parts.c.active)
+            .order_by(parts.c.kind, parts.c.rank, parts.c.key, parts.c.id))
+
+
+_CHOICE_LISTS = _choice_lists_statement()
+
+
+def queue_choice_lists() -> QueueChoiceLists:
+    lists = QueueChoiceLists([], [], [])
+    for kind, id_, name, active in db.session.execute(_CHOICE_LISTS):
+        lists[kind].append(Choice(id_, name, bool(active)))
+    return lists

@@ -13,19 +13,18 @@ from app.forms.bulk import BulkForm
 from app.forms.queues import QueueFilterForm
 from app.http_input import parse_id
 from app.services import live, queues
-from app.services.categories import active_categories
 from app.services.claim_notices import claimed_by_others
-from app.services.teams import all_teams
 
 LAST_QUEUE = "agent_last_queue"  # session key: the query (filters, sort, page) of the last queue shown
 MAX_SHOWN = 100  # a page holds at most 100 rows
 
 
 class QueueChoices:
-    """The filter form's choice lists, loaded once per request however many forms read them."""
+    """The filter form's choice lists, loaded once per request (one statement) however many
+    forms read them."""
 
     def __init__(self):
-        self.categories, self.teams, self.people = active_categories(), all_teams(), queues.queue_people()
+        self.categories, self.teams, self.people = queues.queue_choice_lists()
 
     def form(self, formdata) -> QueueFilterForm:
         form = QueueFilterForm(formdata=formdata)
