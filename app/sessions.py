@@ -75,9 +75,10 @@ def load_user(session_id: str):
 
     from app.models import User
 
-    # Roles in the same statement: every request checks them (role_required). A live poll that
-    # finds nothing changed does not come here (answer_unchanged_polls).
-    user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])
+    # Roles and team memberships in the same statement: every request checks the roles
+    # (role_required) and every technician's page the teams (queues, permissions). A live
+    # poll that finds nothing changed does not come here (answer_unchanged_polls).
+    user = db.session.get(User, user_id, options=[joinedload(User.role_rows), joinedload(User.memberships)])
     return user if user is not None and user.holds_session_token(token) else None
 
 
