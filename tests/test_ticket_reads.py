@@ -70,7 +70,7 @@ def test_the_row_is_marked_until_the_ticket_page_is_opened(client, login, desk, 
     assert db.session.scalar(select(TicketRead.seen_at)) == before
 
 
-def test_unseen_marks_cost_one_query_whatever_the_rows(client, login, desk, make_ticket, count_queries):
+def test_unseen_marks_cost_no_query_per_row(client, login, desk, make_ticket, count_queries):
     login(desk.tom)
 
     def queue():

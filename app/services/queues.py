@@ -40,7 +40,8 @@ from sqlalchemy.orm import aliased
 
 from app.database import on_postgresql
 from app.extensions import db
-from app.models import OPEN_STATUSES, Category, Channel, Status, Team, Ticket, TicketType, User, utcnow
+from app.models import (OPEN_STATUSES, Category, Channel, Role, Status, Team, Ticket, TicketType, User, UserRole,
+                        utcnow)
 from app.services.search import contains
 from app.services.ticket_reads import has_unseen_reply
 
@@ -605,8 +606,6 @@ def _choice_lists_statement():
     """The three lists in one statement: every queue page shows them, and as ORM objects over
     three queries they cost more than the page's own query. Each part says which list it is
     (``kind``) and sorts within it as its list would on its own."""
-    from app.models import Role, UserRole
-
     staff = select(UserRole.user_id).where(UserRole.role.in_([Role.AGENT, Role.ADMIN]))
     parts = union_all(
         select(literal(0).label("kind"), Category.position.label("rank"), func.lower(Category.name).label("key"),
