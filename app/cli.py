@@ -19,7 +19,8 @@ seed = AppGroup("seed", help="Load data.")
 @with_appcontext
 def seed_demo_command(tickets: int):
     """Users for every role, teams, categories and realistic tickets with history."""
-    from app.services.demo import DEMO_PASSWORD, seed_demo
+    from app.demo.data import DEMO_PASSWORD
+    from app.demo.seed import seed_demo
 
     users = seed_demo(tickets=tickets)
     db.session.commit()
@@ -81,7 +82,7 @@ def serve_command(host: str, port: int, demo: bool):
 
 
 def _print_welcome(host: str, port: int) -> None:
-    from app.services.demo import DEMO_PASSWORD, DEMO_USERS
+    from app.demo.data import DEMO_PASSWORD, DEMO_USERS
 
     click.echo(f"\n  Deskflow is running at http://{host}:{port}/\n")
     click.echo(f"  Demo sign-ins (password {DEMO_PASSWORD!r}):")

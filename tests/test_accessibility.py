@@ -13,10 +13,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app.demo.data import DEMO_PASSWORD
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.models import ApprovalStep, CatalogItem, Status, StepState, Team, Ticket
 from app.models.approval import ApprovalAssignment
-from app.services.demo import DEMO_PASSWORD, seed_demo
 from app.services.users import find_user_by_email
 from browser_support import chromium, serving
 from conftest import empty_database_and_redis

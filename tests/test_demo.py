@@ -4,6 +4,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from app.demo.data import DEMO_PASSWORD, DEMO_USERS, DIRECTOR, ITEMS
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.models import (
     ApprovalDecision, ApprovalPolicy, CatalogItem, Comment, Decision, Notification, OutboxMessage,
@@ -11,8 +13,6 @@ from app.models import (
 )
 from app.models.base import travel_to
 from app.services.approvals import inbox, ticket_steps
-from app.services.demo import seed_demo
-from app.services.demo_data import DEMO_PASSWORD, DEMO_USERS, DIRECTOR, ITEMS
 from app.services.errors import ValidationFailed
 from app.services.users import authenticate
 

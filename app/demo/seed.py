@@ -25,6 +25,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from app.demo.data import (
+    H, L, M, REQ,
+    DEMO_PASSWORD, DEMO_USERS, SITES, DIRECTOR, DATA_OWNERS, EMPLOYEES, TEAMS, TECHNICIANS,
+    CATEGORIES, HEAD_OF_IT, POLICIES, RULES, ITEMS, ITEM_BY_NAME, Days, Sample, SAMPLES, QUESTIONS,
+    ANSWERS, UPDATES, NOTES, VENDOR_NOTES, WITHDRAW_REASONS, CANCEL_REASONS, REJECT_REASONS,
+    APPROVE_COMMENTS, REOPEN_REASONS, THANKS, STATUS_MIX, CHANNELS, STEP_HOURS, AUTO_CLOSE_LABEL,
+    NOTIFY_RECENT, DAYS, FEATURED,
+)
 from app.extensions import db
 from app.models import (
     ApprovalPolicy, ApprovalStepDef, CatalogItem, Category, Channel, Decision, FormField,
@@ -35,14 +43,6 @@ from app.models.base import travel_to
 from app.services.approvals import decide, ticket_steps
 from app.services.catalog import save_catalog_draft
 from app.services.comments import add_comment
-from app.services.demo_data import (
-    H, L, M, REQ,
-    DEMO_PASSWORD, DEMO_USERS, SITES, DIRECTOR, DATA_OWNERS, EMPLOYEES, TEAMS, TECHNICIANS,
-    CATEGORIES, HEAD_OF_IT, POLICIES, RULES, ITEMS, ITEM_BY_NAME, Days, Sample, SAMPLES, QUESTIONS,
-    ANSWERS, UPDATES, NOTES, VENDOR_NOTES, WITHDRAW_REASONS, CANCEL_REASONS, REJECT_REASONS,
-    APPROVE_COMMENTS, REOPEN_REASONS, THANKS, STATUS_MIX, CHANNELS, STEP_HOURS, AUTO_CLOSE_LABEL,
-    NOTIFY_RECENT, DAYS, FEATURED,
-)
 from app.services.errors import ValidationFailed
 from app.services.lifecycle import transition_ticket
 from app.services.notifications import notify_approvers, notify_team_ticket_queued

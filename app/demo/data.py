@@ -1,6 +1,6 @@
 """The demo organisation in words: people, teams, categories, the catalog with its forms,
 approval policies, validation rules, and the ticket samples (titles, descriptions, replies,
-reasons) that app/services/demo.py plays through the services."""
+reasons) that app/demo/seed.py plays through the services."""
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
