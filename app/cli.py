@@ -97,12 +97,16 @@ jobs = AppGroup("jobs", help="Background jobs: what is owed, and retrying what f
 @jobs.command("status")
 @with_appcontext
 def jobs_status_command():
-    """Print how many jobs wait, run and failed, then the failed ones."""
+    """Print how many jobs wait, run and failed, how many each queue holds, then the failed ones."""
+    from app.outbox import queue_lengths
     from app.services.outbox import delivery_summary, failed_messages
 
     summary = delivery_summary()
     click.echo(f"waiting {summary.waiting}  running {summary.running}  failed {summary.failed}  "
                f"done in 24 h {summary.done_today}")
+    lengths = queue_lengths()
+    click.echo("queued  " + ("  ".join(f"{name} {count}" for name, count in lengths.items()) if lengths is not None
+                             else "unknown: Redis cannot be reached (the jobs wait in the database)"))
     for message in failed_messages():
         click.echo(f"  failed #{message.id} {message.job} after {message.attempts} attempts: {message.last_error}")
 

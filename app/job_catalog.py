@@ -6,7 +6,17 @@ page names each job in words.
 """
 from typing import NamedTuple
 
-QUEUES = ("notify", "default")
+# A worker takes work in this order: a new ticket from mail or monitoring is filed before its
+# routing, routing before SLA clocks and notices, and the rest after. Each later capability
+# puts its jobs on its own queue, so a backlog of one (a mail storm) is seen and drained by name.
+QUEUE_PURPOSES = {
+    "intake": "tickets arriving by email and from monitoring",
+    "routing": "routing rules and automatic assignment",
+    "sla": "SLA clocks, warnings, breaches and escalations",
+    "notify": "notifications: in-app, email, webhooks",
+    "default": "everything else (the outbox relay, housekeeping)",
+}
+QUEUES = tuple(QUEUE_PURPOSES)
 
 
 class JobSpec(NamedTuple):

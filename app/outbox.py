@@ -38,7 +38,7 @@ from app.database import begin_write_transaction
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
 from app.redis_client import get_redis
-from app.job_catalog import JOBS
+from app.job_catalog import JOBS, QUEUES
 
 log = logging.getLogger(__name__)
 _PENDING_KEY = "deskflow_outbox_ids"
@@ -99,6 +99,15 @@ def _still_queued(message: OutboxMessage) -> bool:
     data) is taken as lost."""
     queue_name = JOBS[message.job].queue
     return Queue(queue_name, connection=get_redis()).get_job_position(f"outbox-{message.id}") is not None
+
+
+def queue_lengths() -> dict[str, int] | None:
+    """How many jobs wait in each queue, in the order workers take them; None while Redis is
+    away (the jobs then wait in the database, as "waiting")."""
+    try:
+        return {name: Queue(name, connection=get_redis()).count for name in QUEUES}
+    except RedisError:
+        return None
 
 
 def relay_due(session: Session | None = None, limit: int = 500) -> int:

@@ -341,3 +341,31 @@ def test_a_job_still_waiting_in_a_long_queue_is_not_sent_twice(app, desk, make_t
     assert Queue("notify", connection=app.extensions["redis"]).count == 1
     run_worker_burst(app)
     assert notification_count() == len(agents)
+
+
+def test_status_names_what_each_queue_holds(app, runner, client, login, desk, make_ticket, make_user):
+    _, category, _ = desk
+    assert QUEUES == ("intake", "routing", "sla", "notify", "default")  # the order workers take them
+    make_ticket(make_user("ann"), category)  # its notice is handed to the notify queue on commit
+    status = runner.invoke(args=["jobs", "status"])
+    assert status.exit_code == 0
+    assert status.output.splitlines()[1] == "queued  intake 0  routing 0  sla 0  notify 1  default 0"
+    login(make_user("root", roles=[Role.ADMIN]))
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert '<span title="notifications: in-app, email, webhooks">notify 1</span>' in page
+
+
+def test_status_says_when_the_queues_cannot_be_reached(app, runner, client, login, make_user, stoppable_redis):  # noqa: F811
+    admin_id = make_user("root", roles=[Role.ADMIN]).id
+    stoppable_redis.stop()
+    try:
+        status = runner.invoke(args=["jobs", "status"])
+        assert status.exit_code == 0
+        assert status.output.splitlines()[1] == ("queued  unknown: Redis cannot be reached "
+                                                 "(the jobs wait in the database)")
+        login(db.session.get(User, admin_id))
+        response = client.get("/admin/jobs")
+        assert response.status_code == 200
+        assert "The queues (Redis) cannot be reached" in response.get_data(as_text=True)
+    finally:
+        stoppable_redis.start()

@@ -5,9 +5,10 @@ from app.blueprints.admin import bp
 from app.blueprints.common import posted_form, render, role_required
 from app.extensions import db
 from app.forms.admin import ActionForm
+from app.job_catalog import JOBS, QUEUE_PURPOSES
 from app.models import OutboxMessage
+from app.outbox import queue_lengths
 from app.services import outbox
-from app.job_catalog import JOBS
 
 
 @bp.get("/jobs")
@@ -15,7 +16,7 @@ from app.job_catalog import JOBS
 def job_list():
     return render("admin/job_list.html", summary=outbox.delivery_summary(),
                   rows=outbox.with_tickets(outbox.failed_messages()), jobs=JOBS,
-                  action_form=ActionForm())
+                  queues=queue_lengths(), purposes=QUEUE_PURPOSES, action_form=ActionForm())
 
 
 @bp.post("/jobs/<int:outbox_id>/retry")
