@@ -1,5 +1,5 @@
 """All models, importable from one place (Alembic and the app need every table registered)."""
-from app.models.activity import Attachment, Comment, LinkType, TicketEvent, TicketLink
+from app.models.activity import Attachment, Comment, LinkType, StatusPeriod, TicketEvent, TicketLink
 from app.models.approval import (
     ApprovalAssignment, ApprovalDecision, ApprovalPolicy, ApprovalStep, ApprovalStepDef,
     ApproverKind, Decision, StepMode, StepState,
@@ -20,7 +20,8 @@ __all__ = [
     "ApproverKind", "CatalogItem", "Decision", "FieldType", "FormField", "FormVersion", "RuleKind",
     "StepMode", "StepState", "ValidationRule",
     "Attachment", "Category", "Channel", "Comment", "FINAL_STATUSES", "Level", "LinkType",
-    "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "QueueView", "Role", "Status", "Team",
+    "Membership", "Notification", "OPEN_STATUSES", "OutboxMessage", "QueueView", "Role", "Status",
+    "StatusPeriod", "Team",
     "Ticket", "TicketCounter", "TicketEvent", "TicketLink", "TicketRead", "TicketType", "User", "UserRole",
     "utcnow",
 ]

@@ -1,14 +1,15 @@
-"""What happens on a ticket: the audit trail, conversation, files and links."""
+"""What happens on a ticket: the audit trail, its statuses as periods, conversation, files and links."""
 import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+    Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import str_enum, utcnow
+from app.models.enums import Status
 from app.models.ticket import Ticket
 from app.models.user import User
 
@@ -45,6 +46,29 @@ class TicketEvent(db.Model):
 @event.listens_for(TicketEvent, "before_delete")
 def _audit_is_append_only(_mapper, _connection, target):
     raise RuntimeError(f"TicketEvent {target.id} is append-only")
+
+
+class StatusPeriod(db.Model):
+    """A status a ticket was in, from ``entered_at`` until ``left_at`` (None: it still is).
+
+    Written by the lifecycle with every move (``services.lifecycle.transition_ticket``), from
+    the submission on: a draft is private and starts no clock. SLA pause time, time in status
+    and recomputing a clock after a policy change read these rather than re-walking the audit
+    trail. One open period per ticket (a partial unique index). No check that a period ends
+    after it begins: hosts whose clocks differ by a moment must not have a move refused."""
+
+    __tablename__ = "ticket_status_periods"
+    __table_args__ = (
+        Index("ix_ticket_status_periods_ticket", "ticket_id", "entered_at"),
+        Index("uq_ticket_status_periods_open", "ticket_id", unique=True,
+              sqlite_where=text("left_at IS NULL"), postgresql_where=text("left_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    status: Mapped[Status] = mapped_column(str_enum(Status, "period_status"))
+    entered_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]
 
 
 class Comment(db.Model):

@@ -3,11 +3,16 @@ only code that writes a ticket's status.
 
 Each move names who may make it: ``agent`` (IT staff working the ticket), ``requester`` (the
 person it is for) or ``system`` (approvals, automations, jobs). A move is timestamped on the
-ticket (``<status>_at``), audited, and published as a domain event for the automations.
+ticket (``<status>_at``), kept as the ticket's status periods (``StatusPeriod``: from when to
+when it was in each status), audited, and published as a domain event for the automations.
 """
 from dataclasses import dataclass
+from datetime import datetime
 
-from app.models import Status, Ticket, TicketType, User, utcnow
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Status, StatusPeriod, Ticket, TicketType, User, utcnow
 from app.services import events
 from app.services.audit import record_event
 from app.services.errors import Conflict, IllegalTransition
@@ -136,9 +141,24 @@ def transition_ticket(ticket: Ticket, target: Status, actor: User | None, *, rea
     now = utcnow()
     ticket.status = target
     setattr(ticket, target.timestamp_field, now)
+    _enter_period(ticket, target, now)
     if target == Status.RESOLVED:
         ticket.resolution = reason
     record_event(ticket, actor, "status_changed", field="status", old=old, new=target,
-                 note=(reason or "").strip() or None, actor_label=actor_label)
+                 note=(reason or "").strip() or None, actor_label=actor_label, at=now)
     events.publish("ticket.status_changed", ticket, old=old.value, new=target.value)
     return ticket
+
+
+def _enter_period(ticket: Ticket, status: Status, now: datetime) -> None:
+    """End the ticket's open status period (a draft has none) and open ``status``'s."""
+    db.session.execute(update(StatusPeriod).where(StatusPeriod.ticket_id == ticket.id,
+                                                  StatusPeriod.left_at.is_(None)).values(left_at=now))
+    db.session.add(StatusPeriod(ticket_id=ticket.id, status=status, entered_at=now))
+
+
+def status_periods(ticket: Ticket) -> list[StatusPeriod]:
+    """The statuses ``ticket`` has been in since it was submitted, oldest first; the last one
+    is still open (``left_at`` None)."""
+    return list(db.session.scalars(select(StatusPeriod).where(StatusPeriod.ticket_id == ticket.id)
+                                   .order_by(StatusPeriod.entered_at, StatusPeriod.id)))
