@@ -23,8 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from app.cli import register_cli
+    from app.subscriptions import init_subscriptions
     from app.templating import init_templating
 
+    init_subscriptions(app)
     init_templating(app)
     register_cli(app)
     return app

@@ -361,3 +361,23 @@ def test_requester_sees_the_rejection_reason_on_the_panel(app, world, two_steps)
         html = render_template("tickets/_approvals.html", steps=approvals.ticket_steps(ticket))
     assert "Rejected by Boss" in html and "Use the spare laptop in stock" in html
     assert html.count("step-state-cancelled") == 1
+
+
+def test_a_submission_is_told_in_order_and_its_first_step_asked_once_under_review(world, two_steps):
+    """Plan (may refuse), number, created, New, Under Review, then the first step asked."""
+    ticket = submit(world, two_steps)
+    trail = db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+                               .order_by(TicketEvent.created_at, TicketEvent.id)).all()
+    assert [(e.action, e.new_value) for e in trail] == [
+        ("created", None), ("status_changed", "new"), ("status_changed", "under_review")]
+    first, second = approvals.ticket_steps(ticket)
+    assert first.asked_at >= ticket.under_review_at and second.asked_at is None
+    assert [m.job for m in db.session.scalars(select(OutboxMessage))] == ["notify_approvers"]
+
+
+def test_a_refused_plan_spends_no_number(world, two_steps, make_user):
+    orphan = make_user("nomanager")  # no manager: the first step has nobody to ask
+    with pytest.raises(ValidationFailed, match="nobody can approve it for you yet"):
+        submit(world, two_steps, requester=orphan)
+    db.session.rollback()
+    assert db.session.scalar(select(Ticket.number).where(Ticket.number.is_not(None))) is None

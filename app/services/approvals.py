@@ -52,8 +52,9 @@ def resolve_approvers(spec: dict, ticket: Ticket) -> set[int]:
     return set(db.session.scalars(query.where(User.active)))
 
 
-def start_approvals(ticket: Ticket, policies: list[ApprovalPolicy]) -> list[ApprovalStep]:
-    """Copy the policies' steps onto ``ticket`` and ask the first one.
+def plan_approvals(ticket: Ticket, policies: list[ApprovalPolicy]) -> list[ApprovalStep]:
+    """Copy the policies' steps onto ``ticket``, waiting (``ask_first_step`` asks the first
+    once the ticket is Under Review).
 
     Four eyes: nobody is asked to approve a ticket they requested, filed or are assigned to
     (``permissions.approval_conflict``); an all-of step simply waits for the others. Refused
@@ -69,9 +70,11 @@ def start_approvals(ticket: Ticket, policies: list[ApprovalPolicy]) -> list[Appr
             step.assignments = [ApprovalAssignment(user_id=uid) for uid in sorted(approver_ids)]
             db.session.add(step)
             steps.append(step)
-    if steps:
-        _ask(ticket, steps[0])
     return steps
+
+
+def ask_first_step(ticket: Ticket) -> None:
+    _ask(ticket, ticket_steps(ticket)[0])
 
 
 def _step_approvers(ticket: Ticket, policy: ApprovalPolicy, step_def: ApprovalStepDef) -> set[int]:
@@ -182,15 +185,13 @@ def _finish(step: ApprovalStep, state: StepState) -> None:
 
 
 def _advance(ticket: Ticket, step: ApprovalStep) -> None:
-    """Ask the next step, or, after the last, send the ticket on to its team."""
+    """Ask the next step, or, after the last, open the ticket and say it is approved."""
     following = [s for s in ticket_steps(ticket) if s.position > step.position]
     if following:
         _ask(ticket, following[0])
         return
     transition_ticket(ticket, Status.OPEN, None, reason="Fully approved", actor_label="Approval")
-    from app.services.tickets import queue_ticket
-
-    queue_ticket(ticket)
+    events.publish("approval.completed", ticket)  # on to its team (app/subscriptions.py)
 
 
 def _waiting_for(user: User, *columns):

@@ -1,37 +1,64 @@
-"""Domain events and who listens to them.
+"""Domain events: what happened to a ticket, published by the service that changed it.
 
-A service publishes an event after it changes a ticket. Listeners come in two kinds, both
-declared here so that one page shows what every event sets off:
-- in-transaction handlers (``HANDLERS``): domain consequences that must commit or roll back with
-  the change itself (an approval step closing when its ticket is cancelled);
-- jobs (``SUBSCRIBERS``): written to the outbox in the same transaction and run on a worker
-  after commit (notifications and anything slow or external).
+``EVENTS`` is the catalogue: every event's name, what it carries besides the ticket, and when
+it is published. Who listens is declared one layer up, in app/subscriptions.py, with real
+imports: a listener may import the services that publish (approvals listens to the
+lifecycle's status changes, and the lifecycle publishes them), so a registry that imported its
+listeners would close that loop. Two kinds of listener:
+
+- in-transaction handlers: domain consequences that commit or roll back with the change itself
+  (an approval step closing when its ticket is cancelled);
+- after-commit jobs (names from app/job_catalog.py): written to the outbox in the same
+  transaction and run on a worker after commit (notifications, anything slow or external).
 """
-import importlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
+from app.job_catalog import JOBS
 from app.models import Ticket
 from app.services.outbox import enqueue
 
-HANDLERS: dict[str, list[str]] = {
-    "ticket.status_changed": ["app.services.approvals:on_status_changed"],
+
+class EventSpec(NamedTuple):
+    payload: str  # what ``publish`` passes besides the ticket
+    when: str
+
+
+EVENTS: dict[str, EventSpec] = {
+    "ticket.queued": EventSpec("team_id", "a submitted or approved ticket entered a team's queue, or "
+                                          "was transferred to another team's (tickets, assignment)"),
+    "ticket.status_changed": EventSpec("old, new: the statuses' values",
+                                       "every status move (lifecycle.transition_ticket)"),
+    "approval.requested": EventSpec("step_id", "an approval step was asked of its approvers (approvals)"),
+    "approval.completed": EventSpec("nothing besides the ticket",
+                                    "its last approval step was approved and it is Open (approvals)"),
 }
 
-SUBSCRIBERS: dict[str, list[str]] = {
-    # A ticket entered a team's queue: tell the team (in-app bell).
-    "ticket.queued": ["notify_team_ticket_queued"],
-    # An approval step was asked: tell its approvers.
-    "approval.requested": ["notify_approvers"],
-    "ticket.status_changed": [],
-}
+Handler = Callable[..., None]
+_handlers: dict[str, tuple[Handler, ...]] = {}
+_jobs: dict[str, tuple[str, ...]] = {}
 
 
-def _handler(path: str):
-    module, name = path.split(":")
-    return getattr(importlib.import_module(module), name)
+def subscribe(handlers: Mapping[str, Sequence[Handler]], jobs: Mapping[str, Sequence[str]]) -> None:
+    """Install who listens to what (app/subscriptions.py, when the app is built), in place of
+    what was there: building the app twice doubles nothing. An event not in the catalogue or a
+    job the outbox does not know is refused here, at start-up, not when it would first fire."""
+    unknown = sorted((set(handlers) | set(jobs)) - set(EVENTS))
+    missing = sorted({job for names in jobs.values() for job in names} - set(JOBS))
+    if unknown or missing:
+        raise ValueError(f"subscriptions name unknown events {unknown} or jobs {missing}")
+    _handlers.clear()
+    _handlers.update({name: tuple(listeners) for name, listeners in handlers.items()})
+    _jobs.clear()
+    _jobs.update({name: tuple(names) for name, names in jobs.items()})
 
 
 def publish(name: str, ticket: Ticket, **data) -> None:
-    for path in HANDLERS.get(name, []):
-        _handler(path)(ticket, **data)
-    for job in SUBSCRIBERS.get(name, []):
+    """Run ``name``'s handlers now and write its jobs to the outbox, in the caller's
+    transaction."""
+    if name not in EVENTS:
+        raise ValueError(f"{name!r} is not in the event catalogue (app/services/events.py)")
+    for handler in _handlers.get(name, ()):
+        handler(ticket, **data)
+    for job in _jobs.get(name, ()):
         enqueue(job, ticket_id=ticket.id, **data)

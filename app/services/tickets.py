@@ -16,7 +16,7 @@ from app.services import events
 from app.services.audit import record_event
 from app.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.services.lifecycle import check_version, find_transition, transition_ticket
-from app.services.approvals import start_approvals
+from app.services.approvals import ask_first_step, plan_approvals
 from app.services.catalog_forms import current_version, item_specs, validate_answers
 from app.services.numbering import next_number
 from app.services.policy import evaluate as evaluate_policy
@@ -102,6 +102,10 @@ def submit_ticket(ticket: Ticket, actor: User, *, team: Team | None = None,
                   actor_label: str | None = None) -> Ticket:
     """Draft → New: check policy, number it, then send it for approval or to its team's queue.
 
+    In this order: plan the approvals its policies ask for (refused when a step would have
+    nobody to ask), number it, record it created, New, then either Under Review and the first
+    step asked, or its team's queue.
+
     Runs in a savepoint: when anything refuses the submission (ValidationFailed with a message
     per field), nothing of it remains, and the caller may still commit the draft it saved.
     """
@@ -109,7 +113,7 @@ def submit_ticket(ticket: Ticket, actor: User, *, team: Team | None = None,
         approval_policies = _check_submission(ticket)
         find_transition(ticket, Status.NEW, actor)  # refuse early, before a number is spent
         if approval_policies:
-            start_approvals(ticket, approval_policies)
+            plan_approvals(ticket, approval_policies)  # may refuse: nobody to ask
         ticket.number = next_number(ticket.ticket_type)
         ticket.created_at = utcnow()
         db.session.flush()
@@ -120,6 +124,7 @@ def submit_ticket(ticket: Ticket, actor: User, *, team: Team | None = None,
             names = ", ".join(p.name for p in approval_policies)
             transition_ticket(ticket, Status.UNDER_REVIEW, None, actor_label="Approval",
                               reason=f"Needs approval: {names}")
+            ask_first_step(ticket)
         else:
             queue_ticket(ticket, team)
     return ticket
