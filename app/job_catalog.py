@@ -30,4 +30,11 @@ JOBS = {
                                          "Tell a team a ticket is in its queue"),
     "notify_approvers": JobSpec("notify", "app.workers.jobs.notify_approvers_job",
                                 "Ask approvers for their decision"),
+    "notify_comment_added": JobSpec("notify", "app.workers.jobs.notify_comment_added_job",
+                                    "Tell the requester or the assignee about a reply"),
+    "notify_status_changed": JobSpec("notify", "app.workers.jobs.notify_status_changed_job",
+                                     "Tell the requester their ticket waits for them, is resolved, or was "
+                                     "approved or rejected"),
+    "notify_assigned": JobSpec("notify", "app.workers.jobs.notify_assigned_job",
+                               "Tell a technician a ticket was assigned to them"),
 }

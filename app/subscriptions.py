@@ -7,7 +7,8 @@ by ``create_app``; ``events.subscribe`` refuses an unknown event or job at start
 """
 from flask import Flask
 
-from app.services import approvals, events, tickets
+from app.services import approvals, events, notifications, tickets
+from app.services.events import OnlyWhen
 
 # Run in the publishing transaction: they commit or roll back with the change.
 IN_TRANSACTION = {
@@ -23,6 +24,12 @@ AFTER_COMMIT = {
     "ticket.queued": ["notify_team_ticket_queued"],
     # An approval step was asked: tell its approvers.
     "approval.requested": ["notify_approvers"],
+    # The requester hears of IT's public replies, the assignee of the requester's.
+    "comment.added": [OnlyWhen("notify_comment_added", notifications.is_public_reply)],
+    # The requester hears when IT waits for them, resolves, or the approvals decided.
+    "ticket.status_changed": [OnlyWhen("notify_status_changed", notifications.tells_requester)],
+    # A technician hears that a colleague gave them a ticket.
+    "ticket.assigned": ["notify_assigned"],
 }
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_subscription_names_an_event_of_the_catalogue_and_a_job_that_exists():
     assert set(IN_TRANSACTION) | set(AFTER_COMMIT) <= set(events.EVENTS)
-    assert {job for jobs in AFTER_COMMIT.values() for job in jobs} <= set(JOBS)
+    assert {getattr(job, "job", job) for jobs in AFTER_COMMIT.values() for job in jobs} <= set(JOBS)
     assert all(callable(handler) for handlers in IN_TRANSACTION.values() for handler in handlers)
     assert all(spec.payload and spec.when for spec in events.EVENTS.values())
 
@@ -28,8 +28,8 @@ def test_an_unknown_event_or_job_is_refused_at_start_up_and_the_wiring_stays(app
         events.subscribe({"ticket.teleported": [print]}, {})
     with pytest.raises(ValueError, match="jobs \\['send_pigeon'\\]"):
         events.subscribe({}, {"ticket.queued": ["send_pigeon"]})
-    make_ticket(make_user("ann"))  # still wired: its team is told
-    assert [m.job for m in db.session.scalars(select(OutboxMessage))] == ["notify_team_ticket_queued"]
+    make_ticket(make_user("ann"))  # still wired: its team is told, once
+    assert _jobs() == ["notify_team_ticket_queued"]  # filing it tells its requester nothing
 
 
 def test_publishing_an_event_not_in_the_catalogue_is_refused(app, make_user, make_ticket):
@@ -42,7 +42,11 @@ def test_installing_the_wiring_again_doubles_no_listener(app, make_user, make_ti
     init_subscriptions(app)
     init_subscriptions(app)
     make_ticket(make_user("ann"))
-    assert [m.job for m in db.session.scalars(select(OutboxMessage))] == ["notify_team_ticket_queued"]
+    assert _jobs() == ["notify_team_ticket_queued"]  # filing it tells its requester nothing
+
+
+def _jobs() -> list[str]:
+    return [m.job for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
 def test_the_event_registry_imports_none_of_its_listeners():

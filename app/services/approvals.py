@@ -277,7 +277,7 @@ def is_assigned(user: User, step: ApprovalStep) -> bool:
     return any(a.user_id == user.id for a in step.assignments)
 
 
-def on_status_changed(ticket: Ticket, old: str, new: str) -> None:
+def on_status_changed(ticket: Ticket, old: str, new: str, actor_id: int | None = None) -> None:
     """A ticket that leaves Under Review other than by its approvals (withdrawn, cancelled by
     IT) closes its open steps, so they leave every approver's inbox."""
     if old != Status.UNDER_REVIEW or new == Status.OPEN:

@@ -88,6 +88,8 @@ def assign_ticket(ticket: Ticket, actor: User, assignee: User | None) -> Ticket:
         ticket.assignee = assignee
         record_event(ticket, actor, "assigned" if assignee else "unassigned", field="assignee",
                      old=old, new=assignee.name if assignee else None)
+        if assignee is not None:
+            events.publish("ticket.assigned", ticket, assignee_id=assignee.id, actor_id=actor.id)
     return ticket
 
 

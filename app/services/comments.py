@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FINAL_STATUSES, Comment, Status, Ticket, User, utcnow
+from app.services import events
 from app.services.attachments import attach_files, real_uploads
 from app.services.audit import record_event
 from app.services.errors import PermissionDenied, ValidationFailed
@@ -32,6 +33,7 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     ticket.updated_at = utcnow()
     record_event(ticket, author, "note_added" if internal else "replied",
                  note=(body[:140] + "…") if len(body) > 140 else body)
+    events.publish("comment.added", ticket, comment_id=comment.id, internal=internal, author_id=author.id)
     if not internal and ticket.status == Status.ON_HOLD and author.id == ticket.requester_id:
         transition_ticket(ticket, Status.IN_PROGRESS, None, actor_label="Requester replied")
     return comment

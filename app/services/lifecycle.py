@@ -146,7 +146,8 @@ def transition_ticket(ticket: Ticket, target: Status, actor: User | None, *, rea
         ticket.resolution = reason
     record_event(ticket, actor, "status_changed", field="status", old=old, new=target,
                  note=(reason or "").strip() or None, actor_label=actor_label, at=now)
-    events.publish("ticket.status_changed", ticket, old=old.value, new=target.value)
+    events.publish("ticket.status_changed", ticket, old=old.value, new=target.value,
+                   actor_id=actor.id if actor else None)
     return ticket
 
 

@@ -1,9 +1,17 @@
-"""In-app notifications (the bell)."""
+"""In-app notifications (the bell), one job per domain event asking who is told what.
+
+Who is told: a team, of a ticket landing in its queue; approvers, of a step waiting for them;
+the requester, of IT's public replies, of IT waiting for their answer (On Hold), of the
+resolution and of the approvals' outcome; the assignee, of the requester's replies and of a
+colleague giving them the ticket. Nobody is told of their own action, and an internal note
+tells nobody. Each notice is written once per (event, recipient): the outbox message's id is
+its key, so a re-delivered job adds nothing.
+"""
 from sqlalchemy import func, select, update
 
 from app.database import upsert
 from app.extensions import db
-from app.models import Membership, Notification, Ticket, User, utcnow
+from app.models import Membership, Notification, Status, Ticket, User, utcnow
 from app.services.priority import PRIORITY_LABELS
 
 
@@ -51,6 +59,74 @@ def notify_approvers(ticket_id: int, step_id: int, outbox_id: int) -> int:
         for uid in user_ids
     ])
     return len(user_ids)
+
+
+def _tell(user_id: int | None, actor_id: int | None, ticket: Ticket, kind: str, message: str,
+          outbox_id: int) -> int:
+    """One notice to ``user_id``, unless there is nobody to tell or they did it themselves."""
+    if user_id is None or user_id == actor_id:
+        return 0
+    _insert_ignoring_duplicates([{"user_id": user_id, "ticket_id": ticket.id, "kind": kind,
+                                  "message": message[:300], "dedupe_key": f"outbox:{outbox_id}",
+                                  "created_at": utcnow()}])
+    return 1
+
+
+def is_public_reply(_ticket: Ticket, *, internal: bool, **_payload) -> bool:
+    return not internal
+
+
+def _status_notice(old: Status, new: Status, actor_id: int | None) -> str | None:
+    """The kind of notice a move gives the requester, or None for a move they need not hear of."""
+    if old == Status.UNDER_REVIEW and new == Status.OPEN:
+        return "approved"
+    if old == Status.UNDER_REVIEW and new == Status.CANCELLED and actor_id is None:
+        return "rejected"
+    return {Status.ON_HOLD: "waiting_for_you", Status.RESOLVED: "resolved"}.get(new)
+
+
+def tells_requester(_ticket: Ticket, *, old: str, new: str, actor_id: int | None = None, **_payload) -> bool:
+    return _status_notice(Status(old), Status(new), actor_id) is not None
+
+
+def notify_comment_added(ticket_id: int, comment_id: int, internal: bool, author_id: int, outbox_id: int) -> int:
+    """A public reply by the requester tells the assignee; one by anyone else tells the
+    requester."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or internal:
+        return 0
+    if author_id == ticket.requester_id:
+        name = ticket.requester.name
+        return _tell(ticket.assignee_id, author_id, ticket, "requester_replied",
+                     f"{name} replied on {ticket.number}: {ticket.title}", outbox_id)
+    return _tell(ticket.requester_id, author_id, ticket, "replied",
+                 f"IT replied on {ticket.number}: {ticket.title}", outbox_id)
+
+
+def notify_status_changed(ticket_id: int, old: str, new: str, actor_id: int | None, outbox_id: int) -> int:
+    """The moves the requester waits to hear of. A ticket that has since left On Hold or
+    Resolved again tells nothing: the news is stale."""
+    ticket = db.session.get(Ticket, ticket_id)
+    kind = _status_notice(Status(old), Status(new), actor_id)
+    if ticket is None or kind is None:
+        return 0
+    if kind in ("waiting_for_you", "resolved") and ticket.status != Status(new):
+        return 0
+    text = {"approved": "{n} was approved and is with IT: {t}", "rejected": "{n} was not approved: {t}",
+            "waiting_for_you": "IT needs your answer on {n}: {t}", "resolved": "{n} was resolved: {t}"}[kind]
+    return _tell(ticket.requester_id, actor_id, ticket, kind, text.format(n=ticket.number, t=ticket.title),
+                 outbox_id)
+
+
+def notify_assigned(ticket_id: int, assignee_id: int, actor_id: int, outbox_id: int) -> int:
+    """A technician given a ticket by a colleague (not one they took), while it is still theirs."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.assignee_id != assignee_id:
+        return 0
+    actor = db.session.get(User, actor_id)
+    who = actor.name if actor else "IT"
+    return _tell(assignee_id, actor_id, ticket, "assigned",
+                 f"{who} assigned {ticket.number} to you: {ticket.title}", outbox_id)
 
 
 def unread_count(user: User) -> int:

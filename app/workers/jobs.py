@@ -76,6 +76,28 @@ def notify_approvers_job(ticket_id: int, step_id: int, outbox_id: int) -> int:
     return notify_approvers(ticket_id, step_id, outbox_id)
 
 
+@outbox_job
+def notify_comment_added_job(ticket_id: int, comment_id: int, internal: bool, author_id: int,
+                             outbox_id: int) -> int:
+    from app.services.notifications import notify_comment_added
+
+    return notify_comment_added(ticket_id, comment_id, internal, author_id, outbox_id)
+
+
+@outbox_job
+def notify_status_changed_job(ticket_id: int, old: str, new: str, actor_id: int | None, outbox_id: int) -> int:
+    from app.services.notifications import notify_status_changed
+
+    return notify_status_changed(ticket_id, old, new, actor_id, outbox_id)
+
+
+@outbox_job
+def notify_assigned_job(ticket_id: int, assignee_id: int, actor_id: int, outbox_id: int) -> int:
+    from app.services.notifications import notify_assigned
+
+    return notify_assigned(ticket_id, assignee_id, actor_id, outbox_id)
+
+
 @unit_of_work
 def drain_outbox_job() -> int:
     """Every 15 s: hand RQ every message that is due (never handed over because Redis was away,
