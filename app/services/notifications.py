@@ -139,6 +139,26 @@ def recent_notifications(user: User, limit: int = 20) -> list[Notification]:
                                    .order_by(Notification.id.desc()).limit(limit)))
 
 
+def by_ticket(notifications: list[Notification]) -> list[tuple[Ticket | None, list[Notification]]]:
+    """``notifications`` (newest first) grouped by their ticket, the group with the newest
+    notice first; notices about no ticket form a group of their own (ticket None)."""
+    groups: dict[int | None, list[Notification]] = {}
+    for notification in notifications:
+        groups.setdefault(notification.ticket_id, []).append(notification)
+    return [(entries[0].ticket, entries) for entries in groups.values()]
+
+
+def mark_read(user: User, notification_id: int) -> bool:
+    """Mark one of ``user``'s notifications read (again is fine); False when it is not theirs
+    or no longer exists."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        return False
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+    return True
+
+
 def mark_all_read(user: User) -> None:
     db.session.execute(update(Notification).where(Notification.user_id == user.id,
                                                   Notification.read_at.is_(None))

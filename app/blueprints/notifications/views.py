@@ -1,12 +1,12 @@
 """The bell (a live count) and the list of notifications."""
-from flask import redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.blueprints.common import render
 from app.extensions import db
 from app.blueprints.notifications import bp
 from app.services import live
-from app.services.notifications import mark_all_read, recent_notifications, unread_count
+from app.services.notifications import by_ticket, mark_all_read, mark_read, recent_notifications, unread_count
 
 
 @bp.get("/bell")
@@ -22,13 +22,24 @@ def bell():
 @bp.get("/")
 @login_required
 def index():
+    """The latest 50 notices, grouped by ticket (the ticket with the newest notice first)."""
     items = recent_notifications(current_user, limit=50)
-    return render("notifications/index.html", items=items)
+    return render("notifications/index.html", items=items, groups=by_ticket(items))
 
 
 @bp.post("/read")
 @login_required
-def mark_read():
+def mark_everything_read():
     mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("notifications.index"), 303)
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def mark_one_read(notification_id: int):
+    """One notice read; another person's (or one gone) is not found."""
+    if not mark_read(current_user, notification_id):
+        abort(404)
     db.session.commit()
     return redirect(url_for("notifications.index"), 303)
