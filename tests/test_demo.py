@@ -83,6 +83,9 @@ def test_outbox_is_settled_and_only_recent_tickets_ring_the_bell(seeded):
     oldest_note = db.session.scalar(select(func.min(Notification.created_at)))
     if oldest_note is not None:
         assert (utcnow() - oldest_note).days < 3
+    # Requesters and assignees find their recent news too, not only the teams and approvers.
+    kinds = set(db.session.scalars(select(Notification.kind)))
+    assert len(kinds & {"replied", "waiting_for_you", "resolved", "approved", "rejected"}) >= 2
 
 
 def _user(email):

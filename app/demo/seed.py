@@ -45,7 +45,9 @@ from app.services.catalog import save_catalog_draft
 from app.services.comments import add_comment
 from app.services.errors import ValidationFailed
 from app.services.lifecycle import transition_ticket
-from app.services.notifications import notify_approvers, notify_team_ticket_queued
+from app.services.notifications import (
+    notify_approvers, notify_assigned, notify_comment_added, notify_status_changed, notify_team_ticket_queued,
+)
 from app.services.passwords import hash_password
 from app.services.assignment import claim_ticket
 from app.services.tickets import TicketInput, create_ticket, save_draft, submit_ticket
@@ -527,12 +529,15 @@ def _create_drafts(cast: Cast, now: datetime) -> None:
 
 def _settle_outbox(now: datetime) -> None:
     """Replay the recent notifications (backdated: "queued" for the teams, "approval needed"
-    for the approvers of steps still waiting), then mark every seeded message done so that
-    workers do not flood the bell with two months of history."""
+    for the approvers of steps still waiting, replies, waiting-for-you, resolutions, approval
+    outcomes and assignments for the people they concern), then mark every seeded message done
+    so that workers do not flood the bell with two months of history."""
     db.session.flush()
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.done_at.is_(None))
                                   .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
-    replay = {"notify_team_ticket_queued": notify_team_ticket_queued, "notify_approvers": notify_approvers}
+    replay = {"notify_team_ticket_queued": notify_team_ticket_queued, "notify_approvers": notify_approvers,
+              "notify_comment_added": notify_comment_added, "notify_status_changed": notify_status_changed,
+              "notify_assigned": notify_assigned}
     for message in messages:
         if message.job in replay and message.created_at >= now - NOTIFY_RECENT:
             with _at(message.created_at):
