@@ -15,10 +15,14 @@ from app.models import Membership, Notification, Status, Ticket, User, utcnow
 from app.services.priority import PRIORITY_LABELS
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> None:
-    if not rows:
-        return
-    db.session.execute(upsert(Notification).values(rows).on_conflict_do_nothing())
+def _write(user_ids, ticket: Ticket, kind: str, message: str, outbox_id: int) -> int:
+    """One notice per person in ``user_ids``, keyed by the outbox message, so a re-delivered
+    job adds nothing; returns how many people were addressed."""
+    rows = [{"user_id": uid, "ticket_id": ticket.id, "kind": kind, "message": message[:300],
+             "dedupe_key": f"outbox:{outbox_id}", "created_at": utcnow()} for uid in user_ids]
+    if rows:
+        db.session.execute(upsert(Notification).values(rows).on_conflict_do_nothing())
+    return len(rows)
 
 
 def notify_team_ticket_queued(ticket_id: int, team_id: int, outbox_id: int) -> int:
@@ -31,14 +35,8 @@ def notify_team_ticket_queued(ticket_id: int, team_id: int, outbox_id: int) -> i
     if ticket is None or ticket.team_id != team_id:
         return 0  # deleted or moved on since: nothing to say
     member_ids = db.session.scalars(select(Membership.user_id).where(Membership.team_id == team_id)).all()
-    message = (f"{ticket.number} in {ticket.team.name}'s queue: {ticket.title} "
-               f"({PRIORITY_LABELS[ticket.priority]})")[:300]
-    _insert_ignoring_duplicates([
-        {"user_id": uid, "ticket_id": ticket.id, "kind": "ticket_queued", "message": message,
-         "dedupe_key": f"outbox:{outbox_id}", "created_at": utcnow()}
-        for uid in member_ids
-    ])
-    return len(member_ids)
+    return _write(member_ids, ticket, "ticket_queued", f"{ticket.number} in {ticket.team.name}'s queue: "
+                  f"{ticket.title} ({PRIORITY_LABELS[ticket.priority]})", outbox_id)
 
 
 def notify_approvers(ticket_id: int, step_id: int, outbox_id: int) -> int:
@@ -52,13 +50,8 @@ def notify_approvers(ticket_id: int, step_id: int, outbox_id: int) -> int:
                                   .where(ApprovalAssignment.step_id == step_id)).all()
     ticket = step.ticket
     who = ticket.requester.name if ticket.requester else "IT"
-    message = f"Approval needed: {ticket.number} {ticket.title} (for {who}; {step.name})"[:300]
-    _insert_ignoring_duplicates([
-        {"user_id": uid, "ticket_id": ticket.id, "kind": "approval_requested", "message": message,
-         "dedupe_key": f"outbox:{outbox_id}", "created_at": utcnow()}
-        for uid in user_ids
-    ])
-    return len(user_ids)
+    return _write(user_ids, ticket, "approval_requested",
+                  f"Approval needed: {ticket.number} {ticket.title} (for {who}; {step.name})", outbox_id)
 
 
 def _tell(user_id: int | None, actor_id: int | None, ticket: Ticket, kind: str, message: str,
@@ -66,10 +59,7 @@ def _tell(user_id: int | None, actor_id: int | None, ticket: Ticket, kind: str, 
     """One notice to ``user_id``, unless there is nobody to tell or they did it themselves."""
     if user_id is None or user_id == actor_id:
         return 0
-    _insert_ignoring_duplicates([{"user_id": user_id, "ticket_id": ticket.id, "kind": kind,
-                                  "message": message[:300], "dedupe_key": f"outbox:{outbox_id}",
-                                  "created_at": utcnow()}])
-    return 1
+    return _write([user_id], ticket, kind, message, outbox_id)
 
 
 def is_public_reply(_ticket: Ticket, *, internal: bool, **_payload) -> bool:
